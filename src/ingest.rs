@@ -1,0 +1,342 @@
+//! Stage 1: read a folder of notes into [`Document`]s.
+//!
+//! Notes are `.txt` and `.md` files, found recursively and taken in path order (so the input order on
+//! disk never changes a result). An optional `manifest.csv` beside them gives each file's conference,
+//! edition and year. Files a user would not want read are skipped with a [`Warning`] rather than
+//! failing the run: empty files and binary files. Text that is not UTF-8 is decoded as
+//! Windows-1252 (a superset of Latin-1), also with a warning. Line endings are normalised to `\n`
+//! without changing line numbers.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+
+/// The name of the optional manifest file inside an input folder.
+pub const MANIFEST_FILE: &str = "manifest.csv";
+
+/// Files larger than this are refused: no conference note is this long, and reading one would
+/// hold the whole file in memory.
+pub const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
+
+/// Where and when the talks in a document were given.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DocMeta {
+    /// Conference name, e.g. "KubeCon + CloudNativeCon North America".
+    pub conference: Option<String>,
+    /// Edition, usually the host city, e.g. "San Diego".
+    pub edition: Option<String>,
+    /// Year the conference took place.
+    pub year: Option<u16>,
+}
+
+/// One file of notes, decoded to text.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Document {
+    /// Path relative to the input folder, with `/` separators: the document's identity in reports.
+    pub file: String,
+    /// The full text with `\n` line endings.
+    pub text: String,
+    /// Conference metadata, from the manifest when there is one.
+    pub meta: DocMeta,
+}
+
+impl Document {
+    /// Builds a document from text already in memory (tests, other front ends).
+    pub fn from_text(file: impl Into<String>, text: &str, meta: DocMeta) -> Self {
+        Document {
+            file: file.into(),
+            text: normalise_newlines(text),
+            meta,
+        }
+    }
+
+    /// The document's lines; line `n` (1-based) is `lines()[n - 1]`.
+    pub fn lines(&self) -> Vec<&str> {
+        self.text.split('\n').collect()
+    }
+}
+
+/// Something the user should know about that did not stop the run.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Warning {
+    /// The file concerned.
+    pub file: String,
+    /// What happened and what was done about it.
+    pub message: String,
+}
+
+/// The documents read from one input, with the warnings raised while reading them.
+#[derive(Debug, Clone)]
+pub struct Corpus {
+    /// The folder (or file) the documents came from.
+    pub root: PathBuf,
+    /// Documents in path order.
+    pub documents: Vec<Document>,
+    /// Files skipped or decoded with a fallback.
+    pub warnings: Vec<Warning>,
+}
+
+#[derive(Debug, Deserialize)]
+struct ManifestRow {
+    file: String,
+    conference: String,
+    edition: String,
+    year: String,
+}
+
+/// Reads every note under `input` (a folder, or a single `.txt`/`.md` file).
+pub fn load_notes(input: &Path) -> Result<Corpus> {
+    let meta = fs::metadata(input).map_err(|e| Error::input(input, e.to_string()))?;
+    let (root, files) = if meta.is_dir() {
+        let mut files = Vec::new();
+        collect_note_files(input, &mut files)?;
+        files.sort();
+        (input.to_path_buf(), files)
+    } else {
+        let root = input.parent().unwrap_or(Path::new(".")).to_path_buf();
+        (root, vec![input.to_path_buf()])
+    };
+
+    let manifest_path = root.join(MANIFEST_FILE);
+    let manifest = if meta.is_dir() && manifest_path.is_file() {
+        read_manifest(&manifest_path)?
+    } else {
+        BTreeMap::new()
+    };
+
+    let mut documents = Vec::new();
+    let mut warnings = Vec::new();
+    for path in &files {
+        let file = relative_name(&root, path);
+        let text = match read_note(path)? {
+            NoteText::Text(text) => text,
+            NoteText::Decoded(text, message) | NoteText::Skipped(text, message) => {
+                warnings.push(Warning {
+                    file: file.clone(),
+                    message,
+                });
+                if text.is_empty() {
+                    continue;
+                }
+                text
+            }
+        };
+        let meta = manifest.get(&file).cloned().unwrap_or_default();
+        documents.push(Document { file, text, meta });
+    }
+    for listed in manifest.keys() {
+        if !documents.iter().any(|d| &d.file == listed)
+            && !warnings.iter().any(|w| &w.file == listed)
+        {
+            warnings.push(Warning {
+                file: MANIFEST_FILE.to_string(),
+                message: format!("lists {listed}, which is not in {}", root.display()),
+            });
+        }
+    }
+    if documents.is_empty() {
+        return Err(Error::NoNotes {
+            path: input.to_path_buf(),
+        });
+    }
+    Ok(Corpus {
+        root,
+        documents,
+        warnings,
+    })
+}
+
+/// Reads `manifest.csv` (columns `file,conference,edition,year`) into metadata by file name.
+pub fn read_manifest(path: &Path) -> Result<BTreeMap<String, DocMeta>> {
+    let mut reader = csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .from_path(path)
+        .map_err(|e| Error::input(path, e.to_string()))?;
+    let headers = reader
+        .headers()
+        .map_err(|e| Error::parse(path, 1, e.to_string()))?
+        .clone();
+    for column in ["file", "conference", "edition", "year"] {
+        if !headers.iter().any(|h| h == column) {
+            return Err(Error::parse(
+                path,
+                1,
+                format!("missing column `{column}` (expected file,conference,edition,year)"),
+            ));
+        }
+    }
+    let mut rows = BTreeMap::new();
+    for record in reader.records() {
+        let record = record.map_err(|e| {
+            let line = e.position().map_or(0, |p| p.line());
+            Error::parse(path, line, e.to_string())
+        })?;
+        let line = record.position().map_or(0, |p| p.line());
+        let row: ManifestRow = record
+            .deserialize(Some(&headers))
+            .map_err(|e| Error::parse(path, line, e.to_string()))?;
+        let year = if row.year.is_empty() {
+            None
+        } else {
+            Some(row.year.parse::<u16>().map_err(|_| {
+                Error::parse(path, line, format!("year `{}` is not a year", row.year))
+            })?)
+        };
+        let non_empty = |s: String| (!s.is_empty()).then_some(s);
+        let meta = DocMeta {
+            conference: non_empty(row.conference),
+            edition: non_empty(row.edition),
+            year,
+        };
+        if rows.insert(row.file.clone(), meta).is_some() {
+            return Err(Error::parse(
+                path,
+                line,
+                format!("{} is listed twice", row.file),
+            ));
+        }
+    }
+    Ok(rows)
+}
+
+fn collect_note_files(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
+    let entries = fs::read_dir(dir).map_err(|e| Error::input(dir, e.to_string()))?;
+    for entry in entries {
+        let entry = entry.map_err(|e| Error::input(dir, e.to_string()))?;
+        let path = entry.path();
+        let hidden = entry.file_name().to_string_lossy().starts_with('.');
+        let kind = entry
+            .file_type()
+            .map_err(|e| Error::input(&path, e.to_string()))?;
+        if hidden {
+            continue;
+        }
+        if kind.is_dir() {
+            collect_note_files(&path, out)?;
+        } else if is_note(&path) {
+            out.push(path);
+        }
+    }
+    Ok(())
+}
+
+fn is_note(path: &Path) -> bool {
+    matches!(
+        path.extension()
+            .and_then(|e| e.to_str())
+            .map(str::to_ascii_lowercase)
+            .as_deref(),
+        Some("txt" | "md" | "markdown")
+    )
+}
+
+fn relative_name(root: &Path, path: &Path) -> String {
+    let rel = path.strip_prefix(root).unwrap_or(path);
+    rel.components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// How a note's bytes became text.
+enum NoteText {
+    Text(String),
+    /// Decoded with a fallback encoding; the message says which.
+    Decoded(String, String),
+    /// Not read; the text is empty and the message says why.
+    Skipped(String, String),
+}
+
+fn read_note(path: &Path) -> Result<NoteText> {
+    let size = fs::metadata(path)
+        .map_err(|e| Error::input(path, e.to_string()))?
+        .len();
+    if size > MAX_FILE_BYTES {
+        return Ok(NoteText::Skipped(
+            String::new(),
+            format!(
+                "skipped: {size} bytes is over the {} MiB limit for one note",
+                MAX_FILE_BYTES / 1024 / 1024
+            ),
+        ));
+    }
+    let bytes = fs::read(path).map_err(|e| Error::input(path, e.to_string()))?;
+    Ok(decode_note(&bytes))
+}
+
+fn decode_note(bytes: &[u8]) -> NoteText {
+    let sniff = &bytes[..bytes.len().min(8192)];
+    if sniff.contains(&0) {
+        return NoteText::Skipped(
+            String::new(),
+            "skipped: binary file (contains NUL bytes)".into(),
+        );
+    }
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let (text, fallback) = match std::str::from_utf8(bytes) {
+        Ok(text) => (normalise_newlines(text), None),
+        Err(e) => {
+            let (decoded, _, _) = encoding_rs::WINDOWS_1252.decode(bytes);
+            (
+                normalise_newlines(&decoded),
+                Some(format!(
+                    "not valid UTF-8 (first bad byte at offset {}); decoded as Windows-1252",
+                    e.valid_up_to()
+                )),
+            )
+        }
+    };
+    if text.trim().is_empty() {
+        return NoteText::Skipped(String::new(), "skipped: empty file".into());
+    }
+    match fallback {
+        Some(message) => NoteText::Decoded(text, message),
+        None => NoteText::Text(text),
+    }
+}
+
+/// Turns `\r\n` and lone `\r` into `\n`, keeping the number of lines.
+fn normalise_newlines(text: &str) -> String {
+    if !text.contains('\r') {
+        return text.to_string();
+    }
+    text.replace("\r\n", "\n").replace('\r', "\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn crlf_and_lone_cr_keep_line_numbers() {
+        let doc = Document::from_text("a.txt", "one\r\ntwo\rthree\nfour", DocMeta::default());
+        assert_eq!(doc.lines(), vec!["one", "two", "three", "four"]);
+    }
+
+    #[test]
+    fn binary_and_empty_are_skipped_with_reason() {
+        assert!(matches!(decode_note(b"ab\0cd"), NoteText::Skipped(_, m) if m.contains("binary")));
+        assert!(matches!(decode_note(b" \n\t\n"), NoteText::Skipped(_, m) if m.contains("empty")));
+    }
+
+    #[test]
+    fn windows_1252_is_decoded_with_a_warning() {
+        // "café – ok" in Windows-1252: é = 0xE9, en dash = 0x96.
+        match decode_note(b"caf\xE9 \x96 ok") {
+            NoteText::Decoded(text, message) => {
+                assert_eq!(text, "café – ok");
+                assert!(message.contains("offset 3"), "{message}");
+            }
+            _ => panic!("expected a fallback decode"),
+        }
+    }
+
+    #[test]
+    fn utf8_bom_is_dropped() {
+        assert!(matches!(decode_note(b"\xEF\xBB\xBFhi"), NoteText::Text(t) if t == "hi"));
+    }
+}

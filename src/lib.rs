@@ -1,0 +1,18 @@
+//! confthemes: reads conference notes, splits them into talks, embeds each talk with
+//! all-MiniLM-L6-v2, clusters the talks, names the themes and writes reports.
+//!
+//! The pipeline is a chain of stages, one module each, records flowing forward:
+//! [`ingest`] ([`ingest::Document`]) -> [`segment`] ([`segment::Talk`]) -> [`embed`] (vectors) ->
+//! [`cluster`] ([`cluster::Clustering`]) -> [`themes`] ([`themes::Theme`]) -> [`report`] (files).
+//! [`pipeline::run`] runs them all.
+
+pub mod cluster;
+pub mod embed;
+pub mod error;
+pub mod ingest;
+pub mod pipeline;
+pub mod report;
+pub mod segment;
+pub mod themes;
+
+pub use error::{Error, Result};

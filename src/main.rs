@@ -1,0 +1,228 @@
+//! The `confthemes` command line: a thin layer over the library.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+use confthemes::embed::{CandleMiniLm, ModelFiles, DEFAULT_MODEL_DIR};
+use confthemes::ingest::load_notes;
+use confthemes::pipeline::{self, Observer, RunOptions};
+use confthemes::report::{write_reports, RunReport};
+use confthemes::segment::HeadingSegmenter;
+use confthemes::themes::{Taxonomy, DEFAULT_THRESHOLD};
+use confthemes::Error;
+
+// mimalloc: about +50% embedding throughput over the system allocator (fewer page faults).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+/// Find the themes in conference notes.
+///
+/// confthemes splits blog recaps, trip reports and talk catalogues into the talks they describe,
+/// embeds each talk with the all-MiniLM-L6-v2 sentence-transformer (offline, from models/),
+/// clusters the talks, names the themes and writes CSV and JSON reports.
+#[derive(Parser)]
+#[command(name = "confthemes", version, propagate_version = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Write theme reports (talks.csv, themes.csv, report.json) for a folder of notes.
+    ///
+    /// INPUT is a folder of .txt/.md notes (searched recursively) or one note file. A
+    /// manifest.csv in the folder (columns file,conference,edition,year) gives each file's
+    /// conference; without it those columns stay empty.
+    Run(RunArgs),
+}
+
+#[derive(Args)]
+struct RunArgs {
+    /// Folder of notes, or a single note file.
+    input: PathBuf,
+
+    /// Folder to write the reports into (created if missing; existing reports are replaced only
+    /// when the new ones are complete).
+    #[arg(long, short, default_value = "reports")]
+    out: PathBuf,
+
+    /// Model folder, as installed by models/fetch.sh.
+    #[arg(long, env = "CONFTHEMES_MODEL", default_value = DEFAULT_MODEL_DIR)]
+    model: PathBuf,
+
+    /// Theme taxonomy (TOML with [[theme]] id, name, description) instead of the built-in one.
+    #[arg(long)]
+    themes: Option<PathBuf>,
+
+    /// Seed for clustering; the same seed and input always give the same reports.
+    #[arg(long, default_value_t = 42)]
+    seed: u64,
+
+    /// Use exactly this many clusters instead of choosing k by silhouette.
+    #[arg(long, conflicts_with_all = ["k_min", "k_max"])]
+    k: Option<usize>,
+
+    /// Smallest number of clusters tried.
+    #[arg(long, default_value_t = 2)]
+    k_min: usize,
+
+    /// Largest number of clusters tried.
+    #[arg(long, default_value_t = 16)]
+    k_max: usize,
+
+    /// Lowest cosine similarity between a talk and a theme for the talk to get that theme;
+    /// below it the talk is `unassigned`.
+    #[arg(long, default_value_t = DEFAULT_THRESHOLD)]
+    threshold: f32,
+
+    /// Texts per embedding batch.
+    #[arg(long, default_value_t = 32)]
+    batch_size: usize,
+
+    /// No progress on stderr.
+    #[arg(long, short)]
+    quiet: bool,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Run(args) => run(&args),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("error: {err}");
+            ExitCode::from(err.exit_code() as u8)
+        }
+    }
+}
+
+fn run(args: &RunArgs) -> Result<(), Error> {
+    if !(-1.0..=1.0).contains(&args.threshold) {
+        return Err(Error::Setting(format!(
+            "--threshold {} is not a cosine similarity in [-1, 1]",
+            args.threshold
+        )));
+    }
+    let (taxonomy, taxonomy_source) = match &args.themes {
+        Some(path) => (Taxonomy::from_file(path)?, path.display().to_string()),
+        None => (Taxonomy::builtin(), "builtin".to_string()),
+    };
+    let (k_min, k_max) = args.k.map_or((args.k_min, args.k_max), |k| (k, k));
+    let options = RunOptions {
+        seed: args.seed,
+        k_min,
+        k_max,
+        theme_threshold: args.threshold,
+        taxonomy,
+        taxonomy_source,
+    };
+
+    let progress = CliProgress::new(args.quiet);
+    let corpus = load_notes(&args.input)?;
+    for warning in &corpus.warnings {
+        progress.warn(&format!("{}: {}", warning.file, warning.message));
+    }
+    progress.stage("loading model");
+    let model =
+        CandleMiniLm::load(&ModelFiles::locate(&args.model)?)?.with_batch_size(args.batch_size);
+    let report = pipeline::run(
+        &args.input,
+        &corpus,
+        &HeadingSegmenter,
+        &model,
+        &options,
+        &progress,
+    )?;
+    progress.stage("writing reports");
+    let written = write_reports(&args.out, &report)?;
+    progress.finish();
+    print_summary(&report, &written);
+    Ok(())
+}
+
+fn print_summary(report: &RunReport, written: &[PathBuf]) {
+    let silhouette = report
+        .clustering
+        .silhouette
+        .map_or(String::new(), |s| format!(", silhouette {s:.3}"));
+    println!(
+        "{} documents, {} talks, {} clusters{silhouette}",
+        report.documents.len(),
+        report.talks.len(),
+        report.clustering.k
+    );
+    println!();
+    println!("{:<46} {:>5} {:>6}  keywords", "theme", "talks", "share");
+    for theme in report.themes.iter().filter(|t| t.talks > 0) {
+        let keywords: Vec<&str> = theme
+            .keywords
+            .iter()
+            .take(5)
+            .map(|k| k.word.as_str())
+            .collect();
+        println!(
+            "{:<46} {:>5} {:>5.1}%  {}",
+            theme.name,
+            theme.talks,
+            theme.share * 100.0,
+            keywords.join(", ")
+        );
+    }
+    println!();
+    let paths: Vec<String> = written.iter().map(|p| p.display().to_string()).collect();
+    println!("reports: {}", paths.join(", "));
+}
+
+/// Stage messages and an embedding progress bar on stderr (drawn only on a terminal).
+struct CliProgress {
+    bar: ProgressBar,
+}
+
+impl CliProgress {
+    fn new(quiet: bool) -> Self {
+        let target = if quiet {
+            ProgressDrawTarget::hidden()
+        } else {
+            ProgressDrawTarget::stderr()
+        };
+        let bar = ProgressBar::with_draw_target(None, target);
+        bar.set_style(
+            ProgressStyle::with_template("{spinner} {msg} {wide_bar} {pos}/{len} [{elapsed}]")
+                .expect("valid template"),
+        );
+        CliProgress { bar }
+    }
+
+    fn warn(&self, message: &str) {
+        self.bar.suspend(|| eprintln!("warning: {message}"));
+    }
+
+    fn finish(&self) {
+        self.bar.finish_and_clear();
+    }
+}
+
+impl Observer for CliProgress {
+    fn stage(&self, name: &str) {
+        self.bar.set_message(name.to_string());
+        self.bar.enable_steady_tick(Duration::from_millis(120));
+        if self.bar.is_hidden() {
+            return;
+        }
+        if !std::io::IsTerminal::is_terminal(&std::io::stderr()) {
+            eprintln!("{name} ...");
+        }
+    }
+
+    fn embedded(&self, done: usize, total: usize) {
+        self.bar.set_length(total as u64);
+        self.bar.set_position(done as u64);
+    }
+}

@@ -1,0 +1,191 @@
+//! The whole job: ingest -> segment -> embed -> cluster -> themes -> report, each stage handing
+//! records forward to the next.
+
+use std::path::Path;
+
+use ndarray::Array2;
+
+use crate::cluster::SilhouetteKMeans;
+use crate::embed::Embedder;
+use crate::error::{Error, Result};
+use crate::ingest::Corpus;
+use crate::report::{
+    ClusteringSummary, DocumentSummary, ModelInfo, RunParameters, RunReport, TalkRecord,
+    SCHEMA_VERSION,
+};
+use crate::segment::{Segmenter, Talk};
+use crate::themes::{name_clusters, summarise_themes, Taxonomy, ZeroShot, DEFAULT_THRESHOLD};
+
+/// Settings of a theme run.
+#[derive(Debug, Clone)]
+pub struct RunOptions {
+    /// Seed of every random choice.
+    pub seed: u64,
+    /// Smallest number of clusters tried.
+    pub k_min: usize,
+    /// Largest number of clusters tried.
+    pub k_max: usize,
+    /// Lowest talk-theme similarity for an assignment.
+    pub theme_threshold: f32,
+    /// The themes talks are assigned to.
+    pub taxonomy: Taxonomy,
+    /// Where the taxonomy came from, for the report.
+    pub taxonomy_source: String,
+}
+
+impl Default for RunOptions {
+    fn default() -> Self {
+        RunOptions {
+            seed: 42,
+            k_min: 2,
+            k_max: 16,
+            theme_threshold: DEFAULT_THRESHOLD,
+            taxonomy: Taxonomy::builtin(),
+            taxonomy_source: "builtin".into(),
+        }
+    }
+}
+
+/// Receives progress from a run (the CLI draws it; tests ignore it).
+pub trait Observer: Sync {
+    /// A stage starts.
+    fn stage(&self, _name: &str) {}
+    /// `done` of `total` texts are embedded.
+    fn embedded(&self, _done: usize, _total: usize) {}
+}
+
+/// An observer that ignores everything.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Silent;
+
+impl Observer for Silent {}
+
+/// The talks of a corpus with their embeddings.
+pub struct EmbeddedTalks {
+    /// Talks, in document order.
+    pub talks: Vec<Talk>,
+    /// One unit row per talk.
+    pub vectors: Array2<f32>,
+}
+
+/// Segments every document of `corpus`; talks come out in document order.
+pub fn segment_corpus(corpus: &Corpus, segmenter: &dyn Segmenter) -> Vec<Talk> {
+    corpus
+        .documents
+        .iter()
+        .flat_map(|doc| segmenter.segment(doc))
+        .collect()
+}
+
+/// Runs the whole pipeline on a corpus and returns the report (not yet written).
+pub fn run(
+    input: &Path,
+    corpus: &Corpus,
+    segmenter: &dyn Segmenter,
+    embedder: &dyn Embedder,
+    options: &RunOptions,
+    observer: &dyn Observer,
+) -> Result<RunReport> {
+    observer.stage("segmenting");
+    let talks = segment_corpus(corpus, segmenter);
+    if talks.is_empty() {
+        return Err(Error::input(input, "no talks found in the notes"));
+    }
+
+    observer.stage("embedding");
+    let texts: Vec<String> = talks.iter().map(Talk::text).collect();
+    let text_refs: Vec<&str> = texts.iter().map(String::as_str).collect();
+    let total = text_refs.len();
+    let vectors =
+        embedder.embed_with_progress(&text_refs, &|done| observer.embedded(done, total))?;
+    let theme_texts: Vec<String> = options
+        .taxonomy
+        .themes
+        .iter()
+        .map(|t| t.embedding_text())
+        .collect();
+    let theme_refs: Vec<&str> = theme_texts.iter().map(String::as_str).collect();
+    let theme_vectors = embedder.embed(&theme_refs)?;
+
+    observer.stage("clustering");
+    let clustering = SilhouetteKMeans {
+        k_min: options.k_min,
+        k_max: options.k_max,
+        seed: options.seed,
+    }
+    .fit(vectors.view())?;
+
+    observer.stage("naming themes");
+    let assigned = ZeroShot {
+        threshold: options.theme_threshold,
+    }
+    .assign(&options.taxonomy, theme_vectors.view(), vectors.view());
+    let themes = summarise_themes(&options.taxonomy, &talks, &assigned);
+    let clusters = name_clusters(
+        &options.taxonomy,
+        &talks,
+        &assigned,
+        &clustering.labels,
+        clustering.k(),
+    );
+
+    let documents = corpus
+        .documents
+        .iter()
+        .map(|d| DocumentSummary {
+            file: d.file.clone(),
+            conference: d.meta.conference.clone(),
+            edition: d.meta.edition.clone(),
+            year: d.meta.year,
+            lines: d.text.lines().count(),
+            talks: talks.iter().filter(|t| t.file == d.file).count(),
+        })
+        .collect();
+    let records = talks
+        .into_iter()
+        .zip(&assigned)
+        .zip(&clustering.labels)
+        .map(|((t, a), &cluster)| TalkRecord {
+            file: t.file,
+            conference: t.meta.conference,
+            edition: t.meta.edition,
+            year: t.meta.year,
+            talk: t.index,
+            title: t.title,
+            speakers: t.speakers,
+            start_line: t.start_line,
+            end_line: t.end_line,
+            theme: a.theme.clone(),
+            theme_score: a.score,
+            cluster,
+        })
+        .collect();
+    Ok(RunReport {
+        schema_version: SCHEMA_VERSION,
+        tool_version: env!("CARGO_PKG_VERSION").to_string(),
+        parameters: RunParameters {
+            input: input.display().to_string(),
+            seed: options.seed,
+            k_min: options.k_min,
+            k_max: options.k_max,
+            theme_threshold: options.theme_threshold,
+            taxonomy: options.taxonomy_source.clone(),
+        },
+        model: ModelInfo {
+            id: embedder.model_id().to_string(),
+            sha256: embedder.checksum().to_string(),
+            dim: embedder.dim(),
+        },
+        documents,
+        talks: records,
+        clustering: ClusteringSummary {
+            algorithm: "k-means++ (k by cosine silhouette)".into(),
+            k: clustering.k(),
+            silhouette: clustering.silhouette,
+            tried: clustering.tried,
+        },
+        clusters,
+        themes,
+        warnings: corpus.warnings.clone(),
+    })
+}

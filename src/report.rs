@@ -1,0 +1,248 @@
+//! Stage 6: write the reports: `talks.csv`, `themes.csv` and `report.json`.
+//!
+//! All files are first written into a hidden staging folder inside the output folder and moved into
+//! place only when every one of them is complete, so a failed run never leaves partial reports: the
+//! folder keeps the previous complete set, or none.
+
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use crate::cluster::KScore;
+use crate::error::{Error, Result};
+use crate::ingest::Warning;
+use crate::segment::Speaker;
+use crate::themes::{NamedCluster, Theme};
+
+/// Version of the `report.json` layout; bumped on any incompatible change.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// Everything a run produced, as written to `report.json`.
+#[derive(Debug, Clone, Serialize)]
+pub struct RunReport {
+    /// Layout version, [`SCHEMA_VERSION`].
+    pub schema_version: u32,
+    /// confthemes version that wrote the report.
+    pub tool_version: String,
+    /// The settings of the run.
+    pub parameters: RunParameters,
+    /// The embedding model used.
+    pub model: ModelInfo,
+    /// One entry per document read.
+    pub documents: Vec<DocumentSummary>,
+    /// Every talk found.
+    pub talks: Vec<TalkRecord>,
+    /// How the number of clusters was chosen.
+    pub clustering: ClusteringSummary,
+    /// Clusters, largest first.
+    pub clusters: Vec<NamedCluster>,
+    /// Themes, most talks first.
+    pub themes: Vec<Theme>,
+    /// Files skipped or read with a fallback.
+    pub warnings: Vec<Warning>,
+}
+
+/// The settings a run used.
+#[derive(Debug, Clone, Serialize)]
+pub struct RunParameters {
+    /// The input folder or file as given.
+    pub input: String,
+    /// Seed of every random choice.
+    pub seed: u64,
+    /// Smallest number of clusters tried.
+    pub k_min: usize,
+    /// Largest number of clusters tried.
+    pub k_max: usize,
+    /// Lowest talk-theme similarity for an assignment.
+    pub theme_threshold: f32,
+    /// Where the taxonomy came from: `builtin` or a file path.
+    pub taxonomy: String,
+}
+
+/// The embedding model of a run.
+#[derive(Debug, Clone, Serialize)]
+pub struct ModelInfo {
+    /// Model identifier.
+    pub id: String,
+    /// sha256 of the weights.
+    pub sha256: String,
+    /// Embedding width.
+    pub dim: usize,
+}
+
+/// A document and what was found in it.
+#[derive(Debug, Clone, Serialize)]
+pub struct DocumentSummary {
+    /// Path relative to the input.
+    pub file: String,
+    /// Conference name, if known.
+    pub conference: Option<String>,
+    /// Edition (city), if known.
+    pub edition: Option<String>,
+    /// Year, if known.
+    pub year: Option<u16>,
+    /// Number of lines.
+    pub lines: usize,
+    /// Number of talks found.
+    pub talks: usize,
+}
+
+/// One talk with its theme and cluster.
+#[derive(Debug, Clone, Serialize)]
+pub struct TalkRecord {
+    /// Document path relative to the input.
+    pub file: String,
+    /// Conference name, if known.
+    pub conference: Option<String>,
+    /// Edition, if known.
+    pub edition: Option<String>,
+    /// Year, if known.
+    pub year: Option<u16>,
+    /// Position of the talk in its document, from 1.
+    pub talk: usize,
+    /// Title.
+    pub title: String,
+    /// Speakers named in the heading.
+    pub speakers: Vec<Speaker>,
+    /// First line, 1-based.
+    pub start_line: usize,
+    /// Last line, 1-based, inclusive.
+    pub end_line: usize,
+    /// Theme id or `unassigned`.
+    pub theme: String,
+    /// Similarity to the closest theme.
+    pub theme_score: f32,
+    /// Cluster number.
+    pub cluster: usize,
+}
+
+/// How k was chosen.
+#[derive(Debug, Clone, Serialize)]
+pub struct ClusteringSummary {
+    /// Algorithm name.
+    pub algorithm: String,
+    /// Number of clusters chosen.
+    pub k: usize,
+    /// Mean cosine silhouette of the chosen clustering.
+    pub silhouette: Option<f32>,
+    /// Every k tried.
+    pub tried: Vec<KScore>,
+}
+
+/// The report files, in the order they are written.
+pub const REPORT_FILES: [&str; 3] = ["talks.csv", "themes.csv", "report.json"];
+
+/// Writes all reports into `out_dir` (created if needed); returns the paths written.
+pub fn write_reports(out_dir: &Path, report: &RunReport) -> Result<Vec<PathBuf>> {
+    fs::create_dir_all(out_dir).map_err(|e| Error::output(out_dir, e))?;
+    let staging = tempfile::Builder::new()
+        .prefix(".confthemes-staging-")
+        .tempdir_in(out_dir)
+        .map_err(|e| Error::output(out_dir, e))?;
+    let contents = [
+        talks_csv(report)?,
+        themes_csv(report)?,
+        report_json(report)?,
+    ];
+    for (name, bytes) in REPORT_FILES.iter().zip(&contents) {
+        let path = staging.path().join(name);
+        let mut file = fs::File::create(&path).map_err(|e| Error::output(&path, e))?;
+        file.write_all(bytes)
+            .and_then(|()| file.sync_all())
+            .map_err(|e| Error::output(&path, e))?;
+    }
+    let mut written = Vec::new();
+    for name in REPORT_FILES {
+        let target = out_dir.join(name);
+        fs::rename(staging.path().join(name), &target).map_err(|e| Error::output(&target, e))?;
+        written.push(target);
+    }
+    Ok(written)
+}
+
+#[derive(Serialize)]
+struct TalkRow<'a> {
+    file: &'a str,
+    conference: &'a str,
+    year: Option<u16>,
+    talk: usize,
+    title: &'a str,
+    speakers: String,
+    start_line: usize,
+    end_line: usize,
+    theme: &'a str,
+    theme_score: String,
+    cluster: usize,
+}
+
+#[derive(Serialize)]
+struct ThemeRow<'a> {
+    theme: &'a str,
+    name: &'a str,
+    talks: usize,
+    share: String,
+    keywords: String,
+    example_titles: String,
+}
+
+fn talks_csv(report: &RunReport) -> Result<Vec<u8>> {
+    to_csv(report.talks.iter().map(|t| {
+        TalkRow {
+            file: &t.file,
+            conference: t.conference.as_deref().unwrap_or(""),
+            year: t.year,
+            talk: t.talk,
+            title: &t.title,
+            speakers: t
+                .speakers
+                .iter()
+                .map(|s| s.name.as_str())
+                .collect::<Vec<_>>()
+                .join("; "),
+            start_line: t.start_line,
+            end_line: t.end_line,
+            theme: &t.theme,
+            theme_score: format!("{:.4}", t.theme_score),
+            cluster: t.cluster,
+        }
+    }))
+}
+
+fn themes_csv(report: &RunReport) -> Result<Vec<u8>> {
+    to_csv(report.themes.iter().map(|t| {
+        ThemeRow {
+            theme: &t.id,
+            name: &t.name,
+            talks: t.talks,
+            share: format!("{:.4}", t.share),
+            keywords: t
+                .keywords
+                .iter()
+                .map(|k| k.word.as_str())
+                .collect::<Vec<_>>()
+                .join("; "),
+            example_titles: t.examples.join(" | "),
+        }
+    }))
+}
+
+fn to_csv<T: Serialize>(rows: impl Iterator<Item = T>) -> Result<Vec<u8>> {
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    for row in rows {
+        writer
+            .serialize(row)
+            .map_err(|e| Error::output("<csv>", std::io::Error::other(e)))?;
+    }
+    writer
+        .into_inner()
+        .map_err(|e| Error::output("<csv>", std::io::Error::other(e.to_string())))
+}
+
+fn report_json(report: &RunReport) -> Result<Vec<u8>> {
+    let mut bytes = serde_json::to_vec_pretty(report)
+        .map_err(|e| Error::output("report.json", std::io::Error::other(e)))?;
+    bytes.push(b'\n');
+    Ok(bytes)
+}

@@ -1,0 +1,283 @@
+//! Stage 2: split each [`Document`] into the [`Talk`]s it describes.
+//!
+//! The rule-based [`HeadingSegmenter`] reads a document as blocks (runs of non-blank lines). A block
+//! that is one heading-like line starts a talk; the blocks after it, up to the next heading, are the
+//! talk's body. A bullet list whose items are mostly `Title – Speaker, Company` is a list of talks.
+//! Text before the first talk (intro), after an outro heading ("Final words?"), and headings with no
+//! body are not talks.
+
+mod heading;
+
+use serde::{Deserialize, Serialize};
+
+use crate::ingest::{DocMeta, Document};
+use heading::{LineContext, LineRole, BULLET};
+
+/// A person named in a talk heading.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Speaker {
+    /// The speaker's name as written.
+    pub name: String,
+    /// Role and company as written after the name, if any.
+    pub affiliation: Option<String>,
+}
+
+/// One talk found in a document.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Talk {
+    /// The document the talk was found in (its path relative to the input).
+    pub file: String,
+    /// Position of the talk within its document, from 1.
+    pub index: usize,
+    /// The talk's title as written in the heading.
+    pub title: String,
+    /// Speakers named in the heading; empty when the heading names none.
+    pub speakers: Vec<Speaker>,
+    /// The notes about the talk: its body text, bullet markers removed.
+    pub body: String,
+    /// First line of the talk (its heading), 1-based.
+    pub start_line: usize,
+    /// Last non-blank line of the talk, 1-based, inclusive.
+    pub end_line: usize,
+    /// The conference the talk was given at.
+    pub meta: DocMeta,
+}
+
+impl Talk {
+    /// The text that represents the talk for embedding and keywords: title, then body.
+    pub fn text(&self) -> String {
+        if self.body.is_empty() {
+            self.title.clone()
+        } else {
+            format!("{}.\n{}", self.title, self.body)
+        }
+    }
+
+    /// Speaker names joined with `; `, for tables.
+    pub fn speaker_names(&self) -> String {
+        self.speakers
+            .iter()
+            .map(|s| s.name.as_str())
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+}
+
+/// Splits documents into talks.
+pub trait Segmenter: Send + Sync {
+    /// The talks in `doc`, in document order, numbered from 1.
+    fn segment(&self, doc: &Document) -> Vec<Talk>;
+}
+
+/// The rule-based segmenter described in the module documentation.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct HeadingSegmenter;
+
+/// A run of non-blank lines.
+#[derive(Debug)]
+struct Block<'a> {
+    /// 1-based line number of the first line.
+    start: usize,
+    lines: Vec<&'a str>,
+}
+
+impl Block<'_> {
+    fn end(&self) -> usize {
+        self.start + self.lines.len() - 1
+    }
+
+    fn is_list(&self) -> bool {
+        self.lines.iter().all(|l| BULLET.is_match(l))
+    }
+}
+
+/// A talk being collected while walking the blocks.
+struct OpenTalk {
+    heading: heading::Heading,
+    start: usize,
+    end: usize,
+    body: Vec<String>,
+}
+
+impl Segmenter for HeadingSegmenter {
+    fn segment(&self, doc: &Document) -> Vec<Talk> {
+        let lines = doc.lines();
+        let blocks = blocks(&lines);
+        let doc_title = blocks
+            .first()
+            .filter(|b| b.lines.len() == 1)
+            .map(|b| b.lines[0].trim());
+
+        let mut talks: Vec<Talk> = Vec::new();
+        let mut open: Option<OpenTalk> = None;
+        let close = |open: &mut Option<OpenTalk>, talks: &mut Vec<Talk>| {
+            if let Some(t) = open.take().filter(|t| !t.body.is_empty()) {
+                talks.push(make_talk(
+                    doc,
+                    talks.len() + 1,
+                    t.heading,
+                    t.start,
+                    t.end,
+                    t.body,
+                ));
+            }
+        };
+
+        for (i, block) in blocks.iter().enumerate() {
+            if block.lines.len() > 1 && block.is_list() {
+                if let Some(items) = talk_list(block) {
+                    close(&mut open, &mut talks);
+                    for (line, heading) in items {
+                        talks.push(make_talk(
+                            doc,
+                            talks.len() + 1,
+                            heading,
+                            line,
+                            line,
+                            Vec::new(),
+                        ));
+                    }
+                    continue;
+                }
+            }
+            let role = if block.lines.len() == 1 && i > 0 {
+                let previous = &blocks[i - 1];
+                let ctx = LineContext {
+                    doc_title,
+                    continues_prose: !previous.is_list()
+                        && previous.lines.len() == 1
+                        && previous.lines[0].chars().count() > 110
+                        && heading::ends_mid_sentence(previous.lines[0]),
+                };
+                heading::classify(block.lines[0], ctx)
+            } else {
+                LineRole::Text
+            };
+            match role {
+                LineRole::Talk(heading) => {
+                    close(&mut open, &mut talks);
+                    open = Some(OpenTalk {
+                        heading,
+                        start: block.start,
+                        end: block.end(),
+                        body: Vec::new(),
+                    });
+                }
+                LineRole::Break => close(&mut open, &mut talks),
+                LineRole::Text => {
+                    if let Some(t) = open.as_mut() {
+                        t.end = block.end();
+                        t.body.extend(block.lines.iter().map(|l| clean_line(l)));
+                    }
+                }
+            }
+        }
+        close(&mut open, &mut talks);
+        talks
+    }
+}
+
+/// The items of a bullet block when most of them are talks with speakers.
+fn talk_list(block: &Block<'_>) -> Option<Vec<(usize, heading::Heading)>> {
+    let items: Vec<_> = block
+        .lines
+        .iter()
+        .enumerate()
+        .filter_map(|(i, l)| heading::list_item(l).map(|h| (block.start + i, h)))
+        .collect();
+    let with_speakers = items.iter().filter(|(_, h)| !h.speakers.is_empty()).count();
+    (with_speakers >= 2 && with_speakers * 2 >= block.lines.len()).then_some(items)
+}
+
+fn make_talk(
+    doc: &Document,
+    index: usize,
+    heading: heading::Heading,
+    start_line: usize,
+    end_line: usize,
+    body: Vec<String>,
+) -> Talk {
+    Talk {
+        file: doc.file.clone(),
+        index,
+        title: heading.title,
+        speakers: heading.speakers,
+        body: body.join("\n"),
+        start_line,
+        end_line,
+        meta: doc.meta.clone(),
+    }
+}
+
+fn blocks<'a>(lines: &[&'a str]) -> Vec<Block<'a>> {
+    let mut blocks: Vec<Block<'a>> = Vec::new();
+    let mut current: Option<Block<'a>> = None;
+    for (i, line) in lines.iter().enumerate() {
+        if line.trim().is_empty() {
+            blocks.extend(current.take());
+        } else {
+            current
+                .get_or_insert_with(|| Block {
+                    start: i + 1,
+                    lines: Vec::new(),
+                })
+                .lines
+                .push(line);
+        }
+    }
+    blocks.extend(current);
+    blocks
+}
+
+fn clean_line(line: &str) -> String {
+    BULLET.replace(line, "").trim().to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn segment(text: &str) -> Vec<Talk> {
+        HeadingSegmenter.segment(&Document::from_text("t.txt", text, DocMeta::default()))
+    }
+
+    #[test]
+    fn headings_with_bodies_become_talks_and_intro_is_dropped() {
+        let text = "My trip report\n\nI went to a conference. It was great.\n\nHow We Run Envoy at Scale - Ada Lovelace, Acme\n\nThey run Envoy.\n\n  • a bullet\n\nScaling Prometheus Across Regions\n\nNotes about Prometheus.\n";
+        let talks = segment(text);
+        assert_eq!(talks.len(), 2, "{talks:#?}");
+        assert_eq!(talks[0].title, "How We Run Envoy at Scale");
+        assert_eq!(talks[0].speaker_names(), "Ada Lovelace");
+        assert_eq!((talks[0].start_line, talks[0].end_line), (5, 9));
+        assert_eq!(talks[0].body, "They run Envoy.\na bullet");
+        assert_eq!(
+            (talks[1].index, talks[1].start_line, talks[1].end_line),
+            (2, 11, 13)
+        );
+    }
+
+    #[test]
+    fn heading_without_body_and_outro_are_not_talks() {
+        let text = "Title Of The Post Here\n\nJust Before the Keynotes\n\nChaos Engineering Deep Dive – Sam Smith, ChaosIQ\n\nBody.\n\nFinal words?\n\nThe weather was nice.\n";
+        let talks = segment(text);
+        let titles: Vec<_> = talks.iter().map(|t| t.title.as_str()).collect();
+        assert_eq!(titles, vec!["Chaos Engineering Deep Dive"]);
+        assert_eq!(talks[0].end_line, 7);
+    }
+
+    #[test]
+    fn bullet_list_of_talks() {
+        let text = "Talks I saw:\n\n  • Building Hybrid Clouds with Istio – Allan Naim, Google & Rohit Agarwalla, Cisco\n  • SIG Multi-Cluster deep dive\n  • Accelerating Envoy with the Linux Kernel – Thomas Graf, Covalent\n";
+        let talks = segment(text);
+        assert_eq!(talks.len(), 3);
+        assert_eq!(talks[1].title, "SIG Multi-Cluster deep dive");
+        assert_eq!(talks[0].speaker_names(), "Allan Naim; Rohit Agarwalla");
+        assert_eq!((talks[2].start_line, talks[2].end_line), (5, 5));
+    }
+
+    #[test]
+    fn bullet_list_of_takeaways_is_not_talks() {
+        let text = "  1. Kubernetes needs a Ruby on Rails moment\n  2. The edge(s) are increasingly important\n";
+        assert!(segment(text).is_empty());
+    }
+}

@@ -1,0 +1,270 @@
+//! Stage 5: give talks and clusters names a person can read.
+//!
+//! Every talk gets the taxonomy theme whose description embedding is closest to its own (zero-shot),
+//! or [`UNASSIGNED`] when even the closest is below the threshold. Every theme and every cluster gets
+//! c-TF-IDF keywords; a cluster's name is its dominant theme and its top keywords.
+
+mod keywords;
+mod taxonomy;
+
+use ndarray::ArrayView2;
+use serde::Serialize;
+
+pub use keywords::{class_tfidf, words, Keyword};
+pub use taxonomy::{Taxonomy, ThemeDef, DEFAULT_TAXONOMY};
+
+use crate::segment::Talk;
+
+/// The theme id of talks that are not close enough to any theme.
+pub const UNASSIGNED: &str = "unassigned";
+
+/// Default lowest cosine similarity between a talk and a theme description for an assignment.
+pub const DEFAULT_THRESHOLD: f32 = 0.2;
+
+/// Keywords kept per theme and per cluster.
+pub const TOP_KEYWORDS: usize = 10;
+
+/// Example titles kept per theme.
+pub const EXAMPLES: usize = 3;
+
+/// The theme given to one talk.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ThemeAssignment {
+    /// Theme id, or [`UNASSIGNED`].
+    pub theme: String,
+    /// Cosine similarity to the closest theme (reported even when under the threshold).
+    pub score: f32,
+}
+
+/// Zero-shot assignment of talks to taxonomy themes by embedding similarity.
+#[derive(Debug, Clone, Copy)]
+pub struct ZeroShot {
+    /// Lowest similarity that counts as a match.
+    pub threshold: f32,
+}
+
+impl Default for ZeroShot {
+    fn default() -> Self {
+        ZeroShot {
+            threshold: DEFAULT_THRESHOLD,
+        }
+    }
+}
+
+impl ZeroShot {
+    /// Assigns each talk (a row of `talks`) the closest theme (a row of `themes`, in taxonomy
+    /// order). Ties go to the theme listed first.
+    pub fn assign(
+        &self,
+        taxonomy: &Taxonomy,
+        themes: ArrayView2<'_, f32>,
+        talks: ArrayView2<'_, f32>,
+    ) -> Vec<ThemeAssignment> {
+        let similarity = talks.dot(&themes.t());
+        similarity
+            .rows()
+            .into_iter()
+            .map(|row| {
+                let (best, score) =
+                    row.iter()
+                        .enumerate()
+                        .fold(
+                            (0, f32::NEG_INFINITY),
+                            |b, (i, &s)| if s > b.1 { (i, s) } else { b },
+                        );
+                let theme = if score >= self.threshold {
+                    taxonomy.themes[best].id.clone()
+                } else {
+                    UNASSIGNED.to_string()
+                };
+                ThemeAssignment { theme, score }
+            })
+            .collect()
+    }
+}
+
+/// A theme as reported: how many talks it holds and what characterises them.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Theme {
+    /// Theme id, or [`UNASSIGNED`].
+    pub id: String,
+    /// Display name.
+    pub name: String,
+    /// Number of talks assigned to it.
+    pub talks: usize,
+    /// Fraction of all talks.
+    pub share: f32,
+    /// c-TF-IDF keywords of its talks, computed with themes as classes.
+    pub keywords: Vec<Keyword>,
+    /// Titles of its most typical talks (highest similarity first).
+    pub examples: Vec<String>,
+}
+
+/// A cluster as reported, with a readable name.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct NamedCluster {
+    /// Cluster number (0 is the largest).
+    pub id: usize,
+    /// Dominant theme's name and top keywords, e.g. "Service mesh: envoy, istio, mesh".
+    pub name: String,
+    /// The theme most of its talks were assigned.
+    pub theme: String,
+    /// Number of talks.
+    pub size: usize,
+    /// c-TF-IDF keywords, computed with clusters as classes.
+    pub keywords: Vec<Keyword>,
+    /// Titles of its talks, in talk order.
+    pub titles: Vec<String>,
+}
+
+/// Summarises every taxonomy theme (empty ones included, in taxonomy order, then
+/// [`UNASSIGNED`] if any talk is), sorted by decreasing number of talks.
+pub fn summarise_themes(
+    taxonomy: &Taxonomy,
+    talks: &[Talk],
+    assigned: &[ThemeAssignment],
+) -> Vec<Theme> {
+    let mut ids: Vec<(&str, &str)> = taxonomy
+        .themes
+        .iter()
+        .map(|t| (t.id.as_str(), t.name.as_str()))
+        .collect();
+    if assigned.iter().any(|a| a.theme == UNASSIGNED) {
+        ids.push((UNASSIGNED, "Unassigned"));
+    }
+    let members: Vec<Vec<usize>> = ids
+        .iter()
+        .map(|(id, _)| {
+            (0..talks.len())
+                .filter(|&i| assigned[i].theme == *id)
+                .collect()
+        })
+        .collect();
+    let texts: Vec<Vec<String>> = members
+        .iter()
+        .map(|m| m.iter().map(|&i| talks[i].text()).collect())
+        .collect();
+    let keywords = class_tfidf(&as_strs(&texts), TOP_KEYWORDS);
+    let total = talks.len().max(1) as f32;
+    let mut themes: Vec<Theme> = ids
+        .iter()
+        .zip(members)
+        .zip(keywords)
+        .map(|(((id, name), members), keywords)| {
+            let mut typical = members.clone();
+            typical.sort_by(|&a, &b| {
+                assigned[b]
+                    .score
+                    .total_cmp(&assigned[a].score)
+                    .then(a.cmp(&b))
+            });
+            Theme {
+                id: id.to_string(),
+                name: name.to_string(),
+                talks: members.len(),
+                share: members.len() as f32 / total,
+                keywords,
+                examples: typical
+                    .iter()
+                    .take(EXAMPLES)
+                    .map(|&i| talks[i].title.clone())
+                    .collect(),
+            }
+        })
+        .collect();
+    // Stable: equal counts keep taxonomy order, and unassigned stays after real themes.
+    themes.sort_by_key(|t| (t.id == UNASSIGNED, std::cmp::Reverse(t.talks)));
+    themes
+}
+
+/// Names each of the `k` clusters in `labels` after its dominant theme and its keywords.
+pub fn name_clusters(
+    taxonomy: &Taxonomy,
+    talks: &[Talk],
+    assigned: &[ThemeAssignment],
+    labels: &[usize],
+    k: usize,
+) -> Vec<NamedCluster> {
+    let members: Vec<Vec<usize>> = (0..k)
+        .map(|c| (0..talks.len()).filter(|&i| labels[i] == c).collect())
+        .collect();
+    let texts: Vec<Vec<String>> = members
+        .iter()
+        .map(|m| m.iter().map(|&i| talks[i].text()).collect())
+        .collect();
+    let keywords = class_tfidf(&as_strs(&texts), TOP_KEYWORDS);
+    members
+        .into_iter()
+        .zip(keywords)
+        .enumerate()
+        .map(|(id, (members, keywords))| {
+            let theme = dominant_theme(
+                taxonomy,
+                members.iter().map(|&i| assigned[i].theme.as_str()),
+            );
+            let top: Vec<&str> = keywords.iter().take(3).map(|k| k.word.as_str()).collect();
+            let name = match taxonomy.themes.iter().find(|t| t.id == theme) {
+                Some(def) => format!("{}: {}", def.name, top.join(", ")),
+                None => top.join(", "),
+            };
+            NamedCluster {
+                id,
+                name,
+                theme,
+                size: members.len(),
+                keywords,
+                titles: members.iter().map(|&i| talks[i].title.clone()).collect(),
+            }
+        })
+        .collect()
+}
+
+/// The most frequent theme (ties: taxonomy order, then [`UNASSIGNED`]).
+fn dominant_theme<'a>(taxonomy: &Taxonomy, themes: impl Iterator<Item = &'a str>) -> String {
+    let themes: Vec<&str> = themes.collect();
+    let count = |id: &str| themes.iter().filter(|&&t| t == id).count();
+    taxonomy
+        .themes
+        .iter()
+        .map(|t| t.id.as_str())
+        .chain([UNASSIGNED])
+        .max_by(|a, b| count(a).cmp(&count(b)).then(std::cmp::Ordering::Greater))
+        .unwrap_or(UNASSIGNED)
+        .to_string()
+}
+
+fn as_strs(texts: &[Vec<String>]) -> Vec<Vec<&str>> {
+    texts
+        .iter()
+        .map(|v| v.iter().map(String::as_str).collect())
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ndarray::array;
+
+    fn taxonomy() -> Taxonomy {
+        let text = "[[theme]]\nid = \"a\"\nname = \"Alpha\"\ndescription = \"x\"\n[[theme]]\nid = \"b\"\nname = \"Beta\"\ndescription = \"y\"\n";
+        Taxonomy::parse(text, std::path::Path::new("t.toml")).unwrap()
+    }
+
+    #[test]
+    fn closest_theme_wins_and_weak_matches_are_unassigned() {
+        let themes = array![[1.0f32, 0.0], [0.0, 1.0]];
+        let talks = array![[0.6f32, 0.8], [0.1, 0.05]];
+        let a = ZeroShot { threshold: 0.3 }.assign(&taxonomy(), themes.view(), talks.view());
+        assert_eq!(a[0].theme, "b");
+        assert!((a[0].score - 0.8).abs() < 1e-6);
+        assert_eq!(a[1].theme, UNASSIGNED);
+    }
+
+    #[test]
+    fn dominant_theme_prefers_count_then_taxonomy_order() {
+        let t = taxonomy();
+        assert_eq!(dominant_theme(&t, ["b", "a", "b"].into_iter()), "b");
+        assert_eq!(dominant_theme(&t, ["b", "a"].into_iter()), "a");
+        assert_eq!(dominant_theme(&t, [UNASSIGNED].into_iter()), UNASSIGNED);
+    }
+}
