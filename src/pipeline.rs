@@ -98,14 +98,10 @@ pub fn run(
     let total = text_refs.len();
     let vectors =
         embedder.embed_with_progress(&text_refs, &|done| observer.embedded(done, total))?;
-    let theme_texts: Vec<String> = options
-        .taxonomy
-        .themes
-        .iter()
-        .map(|t| t.embedding_text())
-        .collect();
-    let theme_refs: Vec<&str> = theme_texts.iter().map(String::as_str).collect();
-    let theme_vectors = embedder.embed(&theme_refs)?;
+    let zero_shot = ZeroShot {
+        threshold: options.theme_threshold,
+    }
+    .fit(&options.taxonomy, embedder)?;
 
     observer.stage("clustering");
     let clustering = SilhouetteKMeans {
@@ -116,10 +112,7 @@ pub fn run(
     .fit(vectors.view())?;
 
     observer.stage("naming themes");
-    let assigned = ZeroShot {
-        threshold: options.theme_threshold,
-    }
-    .assign(&options.taxonomy, theme_vectors.view(), vectors.view());
+    let assigned = zero_shot.predict(vectors.view());
     let themes = summarise_themes(&options.taxonomy, &talks, &assigned);
     let clusters = name_clusters(
         &options.taxonomy,

@@ -7,8 +7,14 @@ use std::sync::LazyLock;
 
 use serde::Serialize;
 
-static STOP_WORDS: LazyLock<HashSet<&'static str>> =
-    LazyLock::new(|| include_str!("stopwords.txt").lines().collect());
+/// scikit-learn's English stop words (BERTopic's default), plus words of note-taking itself
+/// ("talk", "slides", "really") that would otherwise top every theme of a recap post.
+static STOP_WORDS: LazyLock<HashSet<&'static str>> = LazyLock::new(|| {
+    include_str!("stopwords.txt")
+        .lines()
+        .chain(include_str!("notes_stopwords.txt").lines())
+        .collect()
+});
 
 /// A word that characterises a class, with its c-TF-IDF weight.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -20,7 +26,7 @@ pub struct Keyword {
 }
 
 /// Lowercased word tokens of at least two characters (scikit-learn's `\b\w\w+\b`), without
-/// English stop words or pure numbers.
+/// stop words or pure numbers.
 pub fn words(text: &str) -> impl Iterator<Item = String> + '_ {
     text.split(|c: char| !(c.is_alphanumeric() || c == '_'))
         .filter(|w| w.chars().count() >= 2)
@@ -82,7 +88,7 @@ mod tests {
 
     #[test]
     fn tokens_drop_stop_words_numbers_and_single_letters() {
-        let w: Vec<_> = words("The Envoy proxy, in 2019: a k8s_x B").collect();
+        let w: Vec<_> = words("The Envoy proxy talk, in 2019: a k8s_x B").collect();
         assert_eq!(w, vec!["envoy", "proxy", "k8s_x"]);
     }
 

@@ -17,14 +17,19 @@ pub struct ThemeDef {
     pub id: String,
     /// Display name, e.g. "Service mesh".
     pub name: String,
-    /// What talks on the theme are about; this text is embedded for zero-shot assignment.
+    /// What talks on the theme are about, written for embedding.
     pub description: String,
+    /// Short, title-like phrases of talks on the theme.
+    pub examples: Vec<String>,
 }
 
 impl ThemeDef {
-    /// The text embedded for this theme.
-    pub fn embedding_text(&self) -> String {
-        format!("{}. {}", self.name, self.description)
+    /// The phrases that describe the theme for zero-shot assignment: "name. description", then
+    /// the examples.
+    pub fn phrases(&self) -> Vec<String> {
+        let mut phrases = vec![format!("{}. {}", self.name, self.description)];
+        phrases.extend(self.examples.iter().cloned());
+        phrases
     }
 }
 
@@ -33,10 +38,15 @@ impl ThemeDef {
 pub struct Taxonomy {
     /// The themes, in file order.
     pub themes: Vec<ThemeDef>,
+    /// Phrases every talk in the domain shares; their common direction is removed before
+    /// comparing talks with themes.
+    pub generic: Vec<String>,
 }
 
 #[derive(Deserialize)]
 struct TaxonomyFile {
+    #[serde(default)]
+    generic: Vec<String>,
     theme: Vec<RawTheme>,
 }
 
@@ -45,6 +55,8 @@ struct RawTheme {
     id: toml::Spanned<String>,
     name: String,
     description: String,
+    #[serde(default)]
+    examples: Vec<String>,
 }
 
 impl Taxonomy {
@@ -109,12 +121,19 @@ impl Taxonomy {
                 id,
                 name: raw.name.trim().to_string(),
                 description: raw.description.trim().to_string(),
+                examples: raw.examples.iter().map(|e| e.trim().to_string()).collect(),
             });
         }
         if themes.is_empty() {
             return Err(Error::parse(path, 1, "no [[theme]] entries"));
         }
-        Ok(Taxonomy { themes })
+        let generic = file
+            .generic
+            .iter()
+            .map(|g| g.trim().to_string())
+            .filter(|g| !g.is_empty())
+            .collect();
+        Ok(Taxonomy { themes, generic })
     }
 }
 
