@@ -242,8 +242,8 @@ fn lloyd(x: ArrayView2<'_, f32>, mut centroids: Array2<f32>, max_iter: usize) ->
             let mut row = sums.row_mut(l);
             row.zip_mut_with(&x.row(i), |s, &v| *s += f64::from(v));
         }
-        for c in 0..k {
-            if counts[c] == 0 {
+        for (c, &count) in counts.iter().enumerate() {
+            if count == 0 {
                 // An empty cluster takes the point farthest from its centroid.
                 let far = (0..x.nrows())
                     .max_by(|&a, &b| dists[a].total_cmp(&dists[b]).then(b.cmp(&a)))
@@ -251,7 +251,7 @@ fn lloyd(x: ArrayView2<'_, f32>, mut centroids: Array2<f32>, max_iter: usize) ->
                 centroids.row_mut(c).assign(&x.row(far));
                 dists[far] = 0.0;
             } else {
-                let inv = 1.0 / counts[c] as f64;
+                let inv = 1.0 / count as f64;
                 centroids
                     .row_mut(c)
                     .zip_mut_with(&sums.row(c), |m, &s| *m = (s * inv) as f32);

@@ -18,9 +18,9 @@ pub enum Error {
         message: String,
     },
 
-    /// The input folder holds no usable notes.
-    #[error("{path}: no notes found (expected non-empty .txt or .md files)")]
-    NoNotes { path: PathBuf },
+    /// The input folder holds no usable notes; `skipped` says why each candidate was skipped.
+    #[error("{path}: no notes found (expected non-empty .txt or .md files){skipped}")]
+    NoNotes { path: PathBuf, skipped: String },
 
     /// The model files are missing, incomplete or corrupt.
     #[error("model at {path}: {message}")]

@@ -139,8 +139,13 @@ pub fn load_notes(input: &Path) -> Result<Corpus> {
         }
     }
     if documents.is_empty() {
+        let skipped: String = warnings
+            .iter()
+            .map(|w| format!("; {}: {}", w.file, w.message))
+            .collect();
         return Err(Error::NoNotes {
             path: input.to_path_buf(),
+            skipped,
         });
     }
     Ok(Corpus {
@@ -333,6 +338,34 @@ mod tests {
             }
             _ => panic!("expected a fallback decode"),
         }
+    }
+
+    fn manifest_error(text: &str) -> String {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(MANIFEST_FILE);
+        fs::write(&path, text).unwrap();
+        let err = read_manifest(&path).unwrap_err();
+        assert_eq!(err.exit_code(), 4);
+        err.to_string()
+            .replace(&dir.path().display().to_string(), "DIR")
+    }
+
+    #[test]
+    fn malformed_manifests_name_the_line() {
+        assert_eq!(
+            manifest_error("file,conference,year\na.txt,K,2019\n"),
+            "DIR/manifest.csv:1: missing column `edition` (expected file,conference,edition,year)"
+        );
+        assert_eq!(
+            manifest_error("file,conference,edition,year\na.txt,K,X,2019\nb.txt,K,X,20x9\n"),
+            "DIR/manifest.csv:3: year `20x9` is not a year"
+        );
+        assert!(manifest_error("file,conference,edition,year\na.txt,K,X\n")
+            .starts_with("DIR/manifest.csv:2:"));
+        assert_eq!(
+            manifest_error("file,conference,edition,year\na.txt,K,X,2019\na.txt,K,X,2019\n"),
+            "DIR/manifest.csv:3: a.txt is listed twice"
+        );
     }
 
     #[test]

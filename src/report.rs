@@ -153,6 +153,17 @@ pub fn write_reports(out_dir: &Path, report: &RunReport) -> Result<Vec<PathBuf>>
             .and_then(|()| file.sync_all())
             .map_err(|e| Error::output(&path, e))?;
     }
+    // Refuse before moving anything, so a failure cannot leave a mix of old and new reports.
+    for name in REPORT_FILES {
+        let target = out_dir.join(name);
+        if target.is_dir() {
+            let taken = std::io::Error::new(
+                std::io::ErrorKind::IsADirectory,
+                "a folder has the report's name",
+            );
+            return Err(Error::output(target, taken));
+        }
+    }
     let mut written = Vec::new();
     for name in REPORT_FILES {
         let target = out_dir.join(name);
@@ -245,4 +256,69 @@ fn report_json(report: &RunReport) -> Result<Vec<u8>> {
         .map_err(|e| Error::output("report.json", std::io::Error::other(e)))?;
     bytes.push(b'\n');
     Ok(bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::ClusteringSummary;
+
+    fn empty_report() -> RunReport {
+        RunReport {
+            schema_version: SCHEMA_VERSION,
+            tool_version: "test".into(),
+            parameters: RunParameters {
+                input: "in".into(),
+                seed: 1,
+                k_min: 2,
+                k_max: 3,
+                theme_threshold: 0.2,
+                taxonomy: "builtin".into(),
+            },
+            model: ModelInfo {
+                id: "m".into(),
+                sha256: "s".into(),
+                dim: 2,
+            },
+            documents: Vec::new(),
+            talks: Vec::new(),
+            clustering: ClusteringSummary {
+                algorithm: "a".into(),
+                k: 0,
+                silhouette: None,
+                tried: Vec::new(),
+            },
+            clusters: Vec::new(),
+            themes: Vec::new(),
+            warnings: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn a_failed_write_keeps_the_previous_reports() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::write(dir.path().join("talks.csv"), "old talks").unwrap();
+        fs::create_dir(dir.path().join("report.json")).unwrap();
+        let err = write_reports(dir.path(), &empty_report()).unwrap_err();
+        assert!(err.to_string().contains("report.json"), "{err}");
+        assert_eq!(
+            fs::read_to_string(dir.path().join("talks.csv")).unwrap(),
+            "old talks"
+        );
+        assert!(!dir.path().join("themes.csv").exists());
+        let leftovers = fs::read_dir(dir.path()).unwrap().count();
+        assert_eq!(leftovers, 2, "staging folder removed");
+    }
+
+    #[test]
+    fn reports_replace_previous_ones() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::write(dir.path().join("report.json"), "old").unwrap();
+        let written = write_reports(dir.path(), &empty_report()).unwrap();
+        assert_eq!(written.len(), 3);
+        let json: serde_json::Value =
+            serde_json::from_str(&fs::read_to_string(dir.path().join("report.json")).unwrap())
+                .unwrap();
+        assert_eq!(json["schema_version"], SCHEMA_VERSION);
+    }
 }

@@ -327,7 +327,6 @@ mod tests {
             "Before switching to Envoy, they felt their old gateway Was",
             "Things to look up from this talk: Open Policy Agent",
             "Executive notes:",
-            "Bella Center - Copenhagen",
             "make development more consistent and deployment more reliable",
             "  1. Kubernetes needs a Ruby on Rails moment",
         ] {
