@@ -156,12 +156,16 @@ impl SilhouetteKMeans {
         }
         let k_max = self.k_max.min(n - 1);
         let k_min = self.k_min.clamp(2, k_max);
+        // The sample's pairwise similarities are shared by every k.
         let sample = silhouette_sample(n, self.seed);
+        let rows = x.select(Axis(0), &sample);
+        let similarity = rows.dot(&rows.t());
         let fits: Vec<(KMeansModel, f32)> = (k_min..=k_max)
             .into_par_iter()
             .map(|k| -> Result<_> {
                 let model = KMeans::new(k).with_seed(self.seed).fit(x)?;
-                let score = cosine_silhouette(x, &model.labels, &sample);
+                let labels: Vec<usize> = sample.iter().map(|&i| model.labels[i]).collect();
+                let score = silhouette_from_similarity(&similarity, &labels);
                 Ok((model, score))
             })
             .collect::<Result<_>>()?;
@@ -272,17 +276,33 @@ fn lloyd(x: ArrayView2<'_, f32>, mut centroids: Array2<f32>, max_iter: usize) ->
     }
 }
 
-/// Nearest centroid and squared distance for every row (ties go to the lower cluster index).
+/// Rows per block in [`assign`]: fixed, so results never depend on the thread count.
+const ASSIGN_BLOCK: usize = 256;
+
+/// Nearest centroid and squared distance for every row (ties go to the lower cluster index),
+/// computed as `|x|² - 2 x·c + |c|²` with one matrix product per block of rows.
 fn assign(x: ArrayView2<'_, f32>, centroids: &Array2<f32>) -> (Vec<usize>, Vec<f64>) {
-    (0..x.nrows())
-        .into_par_iter()
-        .map(|i| {
-            (0..centroids.nrows())
-                .map(|c| (c, sq_dist(x, i, centroids.view(), c)))
-                .fold(
-                    (0, f64::INFINITY),
-                    |best, (c, d)| if d < best.1 { (c, d) } else { best },
-                )
+    let centre_norms: Vec<f32> = centroids.rows().into_iter().map(|c| c.dot(&c)).collect();
+    let blocks: Vec<ArrayView2<'_, f32>> = x.axis_chunks_iter(Axis(0), ASSIGN_BLOCK).collect();
+    blocks
+        .par_iter()
+        .flat_map_iter(|block| {
+            let dots = block.dot(&centroids.t());
+            let norms: Vec<f32> = block.rows().into_iter().map(|r| r.dot(&r)).collect();
+            dots.rows()
+                .into_iter()
+                .zip(norms)
+                .map(|(row, norm)| {
+                    row.iter()
+                        .zip(&centre_norms)
+                        .map(|(&dot, &c)| f64::from((norm - 2.0 * dot + c).max(0.0)))
+                        .enumerate()
+                        .fold(
+                            (0, f64::INFINITY),
+                            |best, (c, d)| if d < best.1 { (c, d) } else { best },
+                        )
+                })
+                .collect::<Vec<_>>()
         })
         .unzip()
 }
@@ -313,20 +333,27 @@ fn silhouette_sample(n: usize, seed: u64) -> Vec<usize> {
 /// sampled points as scikit-learn's `silhouette_score(sample_size=...)` does. Points alone in their
 /// cluster score 0.
 pub fn cosine_silhouette(x: ArrayView2<'_, f32>, labels: &[usize], sample: &[usize]) -> f32 {
+    let rows = x.select(Axis(0), sample);
+    let sample_labels: Vec<usize> = sample.iter().map(|&i| labels[i]).collect();
+    silhouette_from_similarity(&rows.dot(&rows.t()), &sample_labels)
+}
+
+/// Mean silhouette from a matrix of pairwise cosine similarities and the points' labels.
+fn silhouette_from_similarity(similarity: &Array2<f32>, labels: &[usize]) -> f32 {
     let k = labels.iter().max().map_or(0, |&m| m + 1);
-    if k < 2 || sample.len() < 2 {
+    let n = labels.len();
+    if k < 2 || n < 2 {
         return 0.0;
     }
-    let scores: Vec<f64> = sample
-        .par_iter()
-        .map(|&i| {
+    let scores: Vec<f64> = (0..n)
+        .into_par_iter()
+        .map(|i| {
             let mut sum = vec![0f64; k];
             let mut count = vec![0usize; k];
-            for &j in sample {
+            for (j, (&sim, &label)) in similarity.row(i).iter().zip(labels).enumerate() {
                 if j != i {
-                    let sim: f32 = x.row(i).dot(&x.row(j));
-                    sum[labels[j]] += 1.0 - f64::from(sim);
-                    count[labels[j]] += 1;
+                    sum[label] += 1.0 - f64::from(sim);
+                    count[label] += 1;
                 }
             }
             let own = labels[i];
@@ -345,7 +372,7 @@ pub fn cosine_silhouette(x: ArrayView2<'_, f32>, labels: &[usize], sample: &[usi
             }
         })
         .collect();
-    (scores.iter().sum::<f64>() / scores.len() as f64) as f32
+    (scores.iter().sum::<f64>() / n as f64) as f32
 }
 
 #[cfg(test)]
