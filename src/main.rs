@@ -180,14 +180,18 @@ fn print_summary(report: &RunReport, written: &[PathBuf]) {
     println!("reports: {}", paths.join(", "));
 }
 
-/// Stage messages and an embedding progress bar on stderr (drawn only on a terminal).
+/// Progress on stderr: a spinner and an embedding bar on a terminal, one line per stage otherwise
+/// (logs, CI), nothing with `--quiet`.
 struct CliProgress {
     bar: ProgressBar,
+    /// Print plain stage lines because no bar can be drawn.
+    plain: bool,
 }
 
 impl CliProgress {
     fn new(quiet: bool) -> Self {
-        let target = if quiet {
+        let terminal = std::io::IsTerminal::is_terminal(&std::io::stderr());
+        let target = if quiet || !terminal {
             ProgressDrawTarget::hidden()
         } else {
             ProgressDrawTarget::stderr()
@@ -197,7 +201,10 @@ impl CliProgress {
             ProgressStyle::with_template("{spinner} {msg} {wide_bar} {pos}/{len} [{elapsed}]")
                 .expect("valid template"),
         );
-        CliProgress { bar }
+        CliProgress {
+            bar,
+            plain: !quiet && !terminal,
+        }
     }
 
     fn warn(&self, message: &str) {
@@ -211,14 +218,11 @@ impl CliProgress {
 
 impl Observer for CliProgress {
     fn stage(&self, name: &str) {
-        self.bar.set_message(name.to_string());
-        self.bar.enable_steady_tick(Duration::from_millis(120));
-        if self.bar.is_hidden() {
-            return;
-        }
-        if !std::io::IsTerminal::is_terminal(&std::io::stderr()) {
+        if self.plain {
             eprintln!("{name} ...");
         }
+        self.bar.set_message(name.to_string());
+        self.bar.enable_steady_tick(Duration::from_millis(120));
     }
 
     fn embedded(&self, done: usize, total: usize) {
