@@ -39,6 +39,23 @@ enum Command {
     /// manifest.csv in the folder (columns file,conference,edition,year) gives each file's
     /// conference; without it those columns stay empty.
     Run(RunArgs),
+
+    /// Show the talks found in note files: title, speakers and the lines each one spans.
+    ///
+    /// Prints a table, or with --json a JSON array of talks (file, index, title, speakers with
+    /// affiliations, body, start_line, end_line).
+    Segment(SegmentArgs),
+}
+
+#[derive(Args)]
+struct SegmentArgs {
+    /// Note files (.txt, .md) or folders of them.
+    #[arg(required = true)]
+    files: Vec<PathBuf>,
+
+    /// Print JSON instead of a table.
+    #[arg(long)]
+    json: bool,
 }
 
 #[derive(Args)]
@@ -93,6 +110,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Run(args) => run(&args),
+        Command::Segment(args) => segment(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -144,6 +162,39 @@ fn run(args: &RunArgs) -> Result<(), Error> {
     let written = write_reports(&args.out, &report)?;
     progress.finish();
     print_summary(&report, &written);
+    Ok(())
+}
+
+fn segment(args: &SegmentArgs) -> Result<(), Error> {
+    let mut talks = Vec::new();
+    for path in &args.files {
+        let corpus = load_notes(path)?;
+        for warning in &corpus.warnings {
+            eprintln!("warning: {}: {}", warning.file, warning.message);
+        }
+        talks.extend(pipeline::segment_corpus(&corpus, &HeadingSegmenter));
+    }
+    if args.json {
+        let json =
+            serde_json::to_string_pretty(&talks).map_err(|e| Error::Setting(e.to_string()))?;
+        println!("{json}");
+        return Ok(());
+    }
+    println!(
+        "{:<32} {:>3} {:>9}  {:<70} speakers",
+        "file", "#", "lines", "title"
+    );
+    for t in &talks {
+        let title: String = t.title.chars().take(70).collect();
+        println!(
+            "{:<32} {:>3} {:>9}  {:<70} {}",
+            t.file,
+            t.index,
+            format!("{}-{}", t.start_line, t.end_line),
+            title,
+            t.speaker_names()
+        );
+    }
     Ok(())
 }
 

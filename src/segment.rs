@@ -6,8 +6,13 @@
 //! Text before the first talk (intro), after an outro heading ("Final words?"), and headings with no
 //! body are not talks.
 
+pub mod eval;
 mod heading;
+mod narrative;
 
+use std::sync::LazyLock;
+
+use regex::Regex;
 use serde::{Deserialize, Serialize};
 
 use crate::ingest::{DocMeta, Document};
@@ -50,6 +55,14 @@ impl Talk {
             self.title.clone()
         } else {
             format!("{}.\n{}", self.title, self.body)
+        }
+    }
+
+    /// The lines the talk spans.
+    pub fn span(&self) -> eval::Span {
+        eval::Span {
+            start_line: self.start_line,
+            end_line: self.end_line,
         }
     }
 
@@ -108,6 +121,7 @@ impl Segmenter for HeadingSegmenter {
             .filter(|b| b.lines.len() == 1)
             .map(|b| b.lines[0].trim());
 
+        let citations = narrative::citations(&doc.text);
         let mut talks: Vec<Talk> = Vec::new();
         let mut open: Option<OpenTalk> = None;
         let close = |open: &mut Option<OpenTalk>, talks: &mut Vec<Talk>| {
@@ -140,21 +154,8 @@ impl Segmenter for HeadingSegmenter {
                     continue;
                 }
             }
-            let role = if block.lines.len() == 1 && i > 0 {
-                let previous = &blocks[i - 1];
-                let ctx = LineContext {
-                    doc_title,
-                    continues_prose: !previous.is_list()
-                        && previous.lines.len() == 1
-                        && previous.lines[0].chars().count() > 110
-                        && heading::ends_mid_sentence(previous.lines[0]),
-                };
-                heading::classify(block.lines[0], ctx)
-            } else {
-                LineRole::Text
-            };
-            match role {
-                LineRole::Talk(heading) => {
+            match role_of(&blocks, i, doc_title, &citations) {
+                BlockRole::Heading(heading) => {
                     close(&mut open, &mut talks);
                     open = Some(OpenTalk {
                         heading,
@@ -163,8 +164,17 @@ impl Segmenter for HeadingSegmenter {
                         body: Vec::new(),
                     });
                 }
-                LineRole::Break => close(&mut open, &mut talks),
-                LineRole::Text => {
+                BlockRole::Narrative(heading) => {
+                    close(&mut open, &mut talks);
+                    open = Some(OpenTalk {
+                        heading,
+                        start: block.start,
+                        end: block.end(),
+                        body: block.lines.iter().map(|l| clean_line(l)).collect(),
+                    });
+                }
+                BlockRole::Break => close(&mut open, &mut talks),
+                BlockRole::Text => {
                     if let Some(t) = open.as_mut() {
                         t.end = block.end();
                         t.body.extend(block.lines.iter().map(|l| clean_line(l)));
@@ -176,6 +186,77 @@ impl Segmenter for HeadingSegmenter {
         talks
     }
 }
+
+/// What a block does to the talk being collected.
+enum BlockRole {
+    /// A heading line: starts a talk whose body follows.
+    Heading(heading::Heading),
+    /// A paragraph that opens a talk and is its first paragraph.
+    Narrative(heading::Heading),
+    /// Closes the current talk (outro, document title, a section holding subsections).
+    Break,
+    /// Body text of the current talk, if any.
+    Text,
+}
+
+fn role_of(
+    blocks: &[Block<'_>],
+    i: usize,
+    doc_title: Option<&str>,
+    citations: &[narrative::Citation],
+) -> BlockRole {
+    let block = &blocks[i];
+    if block.lines.len() == 1 && i > 0 {
+        let previous = &blocks[i - 1];
+        let ctx = LineContext {
+            doc_title,
+            continues_prose: !previous.is_list()
+                && previous.lines.len() == 1
+                && previous.lines[0].chars().count() > 110
+                && heading::ends_mid_sentence(previous.lines[0]),
+        };
+        match heading::classify(block.lines[0], ctx) {
+            LineRole::Talk(_) if is_container(blocks, i) => return BlockRole::Break,
+            LineRole::Talk(h) => return BlockRole::Heading(h),
+            LineRole::Break => return BlockRole::Break,
+            LineRole::Text => {}
+        }
+    }
+    if block.is_list() {
+        return BlockRole::Text;
+    }
+    match narrative::talk_opened_by(block.lines[0], citations) {
+        Some(h) => BlockRole::Narrative(h),
+        None => BlockRole::Text,
+    }
+}
+
+/// A markdown heading whose section holds deeper headings groups talks rather than being one,
+/// unless its own lead-in text already discusses a talk.
+fn is_container(blocks: &[Block<'_>], i: usize) -> bool {
+    let Some(level) = heading::markdown_level(blocks[i].lines[0]) else {
+        return false;
+    };
+    let rest = &blocks[i + 1..];
+    let Some(next) = rest
+        .iter()
+        .position(|b| heading::markdown_level(b.lines[0]).is_some())
+    else {
+        return false;
+    };
+    let deeper = heading::markdown_level(rest[next].lines[0]).is_some_and(|l| l > level);
+    deeper
+        && !rest[..next]
+            .iter()
+            .flat_map(|b| &b.lines)
+            .any(|l| TALK_WORD.is_match(l))
+}
+
+/// Words that say a paragraph is about a talk (English and French).
+static TALK_WORD: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b(talks?|keynotes?|sessions?|conf[ée]rences?|pr[ée]sentations?)\b")
+        .expect("valid regex")
+});
 
 /// The items of a bullet block when most of them are talks with speakers.
 fn talk_list(block: &Block<'_>) -> Option<Vec<(usize, heading::Heading)>> {
@@ -215,6 +296,13 @@ fn blocks<'a>(lines: &[&'a str]) -> Vec<Block<'a>> {
     for (i, line) in lines.iter().enumerate() {
         if line.trim().is_empty() {
             blocks.extend(current.take());
+        } else if heading::markdown_level(line).is_some() {
+            // A markdown heading stands alone even without blank lines around it.
+            blocks.extend(current.take());
+            blocks.push(Block {
+                start: i + 1,
+                lines: vec![line],
+            });
         } else {
             current
                 .get_or_insert_with(|| Block {

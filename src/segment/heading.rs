@@ -44,12 +44,18 @@ static NUMBERED: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^(\d{1,2})\.\s+(\S.*)$").expect("valid regex"));
 static MARKDOWN: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^#{1,6}\s+(.+?)\s*#*$").expect("valid regex"));
+/// A markdown image, dropped with its alt text.
+static IMAGE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"!\[[^\]]*\]\([^)]*\)").expect("valid regex"));
+/// A markdown link; the link text is group 1.
+static LINK: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\[([^\]]*)\]\([^)]*\)").expect("valid regex"));
 static SPEAKER_DASH: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"\s+[-–—]\s+").expect("valid regex"));
 /// Section names that close a talk rather than start one.
 static SECTION: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)^(final words|final thoughts|closing thoughts|conclusions?|wrapping up|wrap[- ]up|in summary|summary|key takeaways|takeaways|favou?rite talks|references|resources|about the author|comments|\d+ (comments|kommentare)|leave a reply|share this|related posts)\b",
+        r"(?i)^(final words|final thoughts|closing thoughts|conclusions?|wrapping up|wrap[- ]up|in summary|summary|key takeaways|takeaways|favou?rite talks|references|resources|about the author|comments|\d+ (comments|kommentare)|leave a reply|share this|related posts|sommaire|table of contents|contents|r[ée]capitulatif|recap|welcome reception|reception|party|lunch|dinner|social event|after[- ]?party)\b",
     )
     .expect("valid regex")
 });
@@ -79,7 +85,7 @@ pub(super) fn classify(line: &str, ctx: LineContext<'_>) -> LineRole {
     if word_count(&text) <= 8 && SECTION.is_match(&text) && !text.ends_with('.') {
         return LineRole::Break;
     }
-    if word_count(&text) < 2 {
+    if word_count(&text) < if strong { 1 } else { 2 } {
         return LineRole::Text;
     }
     let candidate = if let Some(caps) = NUMBERED.captures(&text) {
@@ -244,10 +250,22 @@ fn strip_markup(line: &str) -> (String, bool) {
     (line.to_string(), false)
 }
 
-/// Drops trailing link annotations such as `** slides ** book`.
+/// Drops trailing link annotations such as `** slides ** book`, markdown links (keeping their
+/// text) and leading symbols such as `⏩`.
 fn strip_annotations(text: &str) -> String {
     let cut = text.find(" **").unwrap_or(text.len());
-    text[..cut].trim().to_string()
+    let text = IMAGE.replace_all(&text[..cut], "");
+    let text = LINK.replace_all(&text, "$1");
+    text.trim_start_matches(|c: char| !(c.is_alphanumeric() || matches!(c, '"' | '“' | '\'' | '‘')))
+        .trim()
+        .to_string()
+}
+
+/// The level of a markdown heading line (`## Title` is 2).
+pub(super) fn markdown_level(line: &str) -> Option<usize> {
+    MARKDOWN
+        .is_match(line.trim_start())
+        .then(|| line.trim_start().chars().take_while(|&c| c == '#').count())
 }
 
 fn trim_title(title: &str) -> String {

@@ -1,0 +1,146 @@
+//! Talks told as narrative rather than under headings: a paragraph that opens with a speaker giving
+//! a keynote ("In his opening keynote, Dan Kohn, the executive director of CNCF, gave ..."), or with
+//! a speaker's talk ("Bridget's talk about how DramaFever uses Docker ..."). The title comes from a
+//! citation elsewhere in the document ("“Docker in Production – Reality, Not Hype”, ..., by Bridget
+//! Kromhout") when there is one.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use super::heading::Heading;
+use super::Speaker;
+
+/// A person's name: two or three capitalised words.
+const NAME: &str = r"[A-Z][a-z]+(?:[ -][A-Z][A-Za-z'’-]+){1,2}";
+
+/// "[In his opening keynote, ]Name[, role,| (role)| of Org] gave|discussed|...".
+static KEYNOTE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(&format!(
+        r"^(?:In (?:his|her|their) (?:[a-z]+ )?(?:keynote|speech|talk|presentation), )?(?P<name>{NAME})(?:, [^,]{{3,80}},| \([^)]{{2,80}}\)| of [A-Z][A-Za-z]+)? (?:gave|discussed|introduced|went over|presented|talked|spoke|showed|explained|demoed|put|shared|announced)\b"
+    ))
+    .expect("valid regex")
+});
+/// "The best keynote ... was given by Name".
+static GIVEN_BY: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(&format!(
+        r"^The [a-z ]*(?:keynote|talk|presentation)[^.]{{0,60}}? (?:was )?(?:given|delivered) by (?P<name>{NAME})"
+    ))
+    .expect("valid regex")
+});
+/// "Name's [Microservices] talk ..." (first name only, as such paragraphs usually say).
+static POSSESSIVE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(?P<name>[A-Z][a-z]+)['’]s (?:[A-Z]?[a-z]+ ){0,3}(?:talk|keynote|presentation|session)\b")
+        .expect("valid regex")
+});
+/// A cited talk: “Title”, optional context, by Name.
+static CITATION: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(&format!(
+        r"“(?P<title>[^”]{{3,120}})”,?(?P<context>[^“”]{{0,80}}?)\s+by\s+(?P<name>{NAME})"
+    ))
+    .expect("valid regex")
+});
+
+/// A talk cited by title somewhere in a document.
+#[derive(Debug, Clone, PartialEq)]
+pub(super) struct Citation {
+    pub title: String,
+    pub speaker: String,
+    /// What the text says between the title and the speaker, e.g. "the DockerCon Europe 2014
+    /// keynote".
+    pub context: String,
+}
+
+/// Every “Title” ... by Name citation in `text`.
+pub(super) fn citations(text: &str) -> Vec<Citation> {
+    CITATION
+        .captures_iter(text)
+        .map(|c| Citation {
+            title: c["title"].trim().to_string(),
+            speaker: c["name"].to_string(),
+            context: c["context"]
+                .trim_matches(|ch: char| ch == ',' || ch.is_whitespace())
+                .to_string(),
+        })
+        .collect()
+}
+
+/// The talk a paragraph opens, if it opens one.
+pub(super) fn talk_opened_by(paragraph: &str, citations: &[Citation]) -> Option<Heading> {
+    let paragraph = paragraph.trim_start();
+    if let Some(caps) = KEYNOTE
+        .captures(paragraph)
+        .or_else(|| GIVEN_BY.captures(paragraph))
+    {
+        let name = caps["name"].to_string();
+        return Some(cited_or(citations, &name, format!("Keynote by {name}")));
+    }
+    let caps = POSSESSIVE.captures(paragraph)?;
+    let first = &caps["name"];
+    let cited = citations
+        .iter()
+        .find(|c| c.speaker.split_whitespace().next() == Some(first))?;
+    Some(Heading {
+        title: cited.title.clone(),
+        speakers: vec![Speaker {
+            name: cited.speaker.clone(),
+            affiliation: None,
+        }],
+    })
+}
+
+fn cited_or(citations: &[Citation], name: &str, fallback: String) -> Heading {
+    let title = citations
+        .iter()
+        .find(|c| c.speaker == name)
+        .map_or(fallback, |c| c.title.clone());
+    Heading {
+        title,
+        speakers: vec![Speaker {
+            name: name.to_string(),
+            affiliation: None,
+        }],
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keynote_paragraphs_name_their_speaker() {
+        for (paragraph, name) in [
+            ("In his opening keynote, Dan Kohn, the executive director of CNCF, gave an idea of the growth.", "Dan Kohn"),
+            ("In his brief speech, Dirk Hohndel (Chief Open Source Officer from VmWare) put the spotlight on", "Dirk Hohndel"),
+            ("Ralph Squillace of Microsoft gave a short but successful demo", "Ralph Squillace"),
+            ("The best keynote from day three was given by Simon Wardley who was", "Simon Wardley"),
+        ] {
+            let h = talk_opened_by(paragraph, &[]).unwrap_or_else(|| panic!("{paragraph}"));
+            assert_eq!(h.title, format!("Keynote by {name}"));
+            assert_eq!(h.speakers[0].name, name);
+        }
+        for prose in [
+            "I chatted to Bryan Liles about this in a recent InfoQ podcast",
+            "In regard to debugging, the Ambassador team presented a number of sessions",
+            "Paul then questioned why not use a single query language",
+        ] {
+            assert_eq!(talk_opened_by(prose, &[]), None, "{prose}");
+        }
+    }
+
+    #[test]
+    fn possessive_talks_take_their_title_from_a_citation() {
+        let text = "Saw talks – “State of the Art in Microservices”, the DockerCon Europe 2014 keynote, by Adrian Cockcroft ; and “Docker in Production – Reality, Not Hype”, at the March-2015 DevOps-Chicago meetup, by Bridget Kromhout (links below).";
+        let cited = citations(text);
+        assert_eq!(cited.len(), 2);
+        assert_eq!(cited[0].context, "the DockerCon Europe 2014 keynote");
+        let h = talk_opened_by("Bridget’s talk about how DramaFever uses Docker", &cited).unwrap();
+        assert_eq!(h.title, "Docker in Production – Reality, Not Hype");
+        assert_eq!(h.speakers[0].name, "Bridget Kromhout");
+        assert_eq!(
+            talk_opened_by("Mary’s talk was fun", &cited),
+            None,
+            "no citation, no talk"
+        );
+    }
+}
