@@ -110,6 +110,8 @@ struct OpenTalk {
     start: usize,
     end: usize,
     body: Vec<String>,
+    /// The heading was a markdown heading.
+    markdown: bool,
 }
 
 impl Segmenter for HeadingSegmenter {
@@ -156,12 +158,25 @@ impl Segmenter for HeadingSegmenter {
             }
             match role_of(&blocks, i, doc_title, &citations) {
                 BlockRole::Heading(heading) => {
+                    // A markdown section heading followed at once by a talk line ("### Keda",
+                    // then "[Scaling New Heights with KEDA - ...](...)") is that talk's section.
+                    let start = match &open {
+                        Some(t)
+                            if t.body.is_empty()
+                                && t.markdown
+                                && heading::markdown_level(block.lines[0]).is_none() =>
+                        {
+                            t.start
+                        }
+                        _ => block.start,
+                    };
                     close(&mut open, &mut talks);
                     open = Some(OpenTalk {
                         heading,
-                        start: block.start,
+                        start,
                         end: block.end(),
                         body: Vec::new(),
+                        markdown: heading::markdown_level(block.lines[0]).is_some(),
                     });
                 }
                 BlockRole::Narrative(heading) => {
@@ -171,6 +186,7 @@ impl Segmenter for HeadingSegmenter {
                         start: block.start,
                         end: block.end(),
                         body: block.lines.iter().map(|l| clean_line(l)).collect(),
+                        markdown: false,
                     });
                 }
                 BlockRole::Break => close(&mut open, &mut talks),
