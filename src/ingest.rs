@@ -5,7 +5,8 @@
 //! edition and year. Files a user would not want read are skipped with a [`Warning`] rather than
 //! failing the run: empty files and binary files. Text that is not UTF-8 is decoded as
 //! Windows-1252 (a superset of Latin-1), also with a warning. Line endings are normalised to `\n`
-//! without changing line numbers.
+//! without changing line numbers. Without a manifest entry, a document's conference, edition and
+//! year are inferred from its text ([`infer_meta`]).
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -14,6 +15,9 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
+
+mod infer;
+pub use infer::{event_from_context, infer_meta};
 
 /// The name of the optional manifest file inside an input folder.
 pub const MANIFEST_FILE: &str = "manifest.csv";
@@ -125,7 +129,11 @@ pub fn load_notes(input: &Path) -> Result<Corpus> {
                 text
             }
         };
-        let meta = manifest.get(&file).cloned().unwrap_or_default();
+        // The manifest wins; without an entry, the text says what it can.
+        let meta = manifest
+            .get(&file)
+            .cloned()
+            .unwrap_or_else(|| infer_meta(&text));
         documents.push(Document { file, text, meta });
     }
     for listed in manifest.keys() {

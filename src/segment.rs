@@ -180,6 +180,15 @@ impl Segmenter for HeadingSegmenter {
                     });
                 }
                 BlockRole::Narrative(heading) => {
+                    // A heading whose text cites this talk was an introduction (the title of an
+                    // appended post), not a talk of its own.
+                    let cited = format!("“{}”", heading.title);
+                    if open
+                        .as_ref()
+                        .is_some_and(|t| t.body.iter().any(|l| l.contains(&cited)))
+                    {
+                        open = None;
+                    }
                     close(&mut open, &mut talks);
                     open = Some(OpenTalk {
                         heading,
@@ -302,7 +311,7 @@ fn make_talk(
         body: body.join("\n"),
         start_line,
         end_line,
-        meta: doc.meta.clone(),
+        meta: heading.event.unwrap_or_else(|| doc.meta.clone()),
     }
 }
 

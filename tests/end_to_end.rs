@@ -104,6 +104,27 @@ fn corpus_segments_into_the_talks_the_documents_name() {
         );
     }
 
+    // Seed 002 ends with an older post: its talks belong to their own events, and its title is
+    // not a talk.
+    let docker = talk(report, "State of the Art in Microservices");
+    assert_eq!(
+        (docker.conference.as_deref(), docker.year),
+        (Some("DockerCon Europe"), Some(2014))
+    );
+    assert_eq!(docker.speakers[0].name, "Adrian Cockcroft");
+    let meetup = talk(report, "Docker in Production – Reality, Not Hype");
+    assert_eq!(
+        (meetup.conference.as_deref(), meetup.year),
+        (Some("DevOps-Chicago meetup"), Some(2015))
+    );
+    assert!(report
+        .talks
+        .iter()
+        .all(|t| !t.title.starts_with("Whale riding")));
+    // Seed 004's keynotes told as narrative.
+    let kohn = talk(report, "Keynote by Dan Kohn");
+    assert_eq!(kohn.start_line, 19);
+
     let scissors = talk(report, "Running with Scissors");
     assert_eq!((scissors.start_line, scissors.end_line), (14, 16));
     assert_eq!(scissors.speakers[0].name, "Liz Rice");

@@ -7,6 +7,7 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 use super::Speaker;
+use crate::ingest::DocMeta;
 
 /// What one heading-like line means for segmentation.
 #[derive(Debug, Clone, PartialEq)]
@@ -25,6 +26,8 @@ pub(super) enum LineRole {
 pub(super) struct Heading {
     pub title: String,
     pub speakers: Vec<Speaker>,
+    /// The event the talk was given at, when the text names one other than the document's.
+    pub event: Option<DocMeta>,
 }
 
 /// What the classifier knows about the line's surroundings.
@@ -97,13 +100,19 @@ pub(super) fn classify(line: &str, ctx: LineContext<'_>) -> LineRole {
         Some(Heading {
             title: trim_title(&caps[2]),
             speakers: Vec::new(),
+            event: None,
         })
     } else if let Some((title, speakers)) = split_title_speakers(&text) {
-        Some(Heading { title, speakers })
+        Some(Heading {
+            title,
+            speakers,
+            event: None,
+        })
     } else if strong || looks_like_plain_title(&text, ctx) {
         Some(Heading {
             title: trim_title(&text),
             speakers: Vec::new(),
+            event: None,
         })
     } else {
         None
@@ -125,11 +134,16 @@ pub(super) fn list_item(line: &str) -> Option<Heading> {
     let item = BULLET.replace(line, "");
     let item = strip_annotations(item.trim());
     if let Some((title, speakers)) = split_title_speakers(&item) {
-        return Some(Heading { title, speakers });
+        return Some(Heading {
+            title,
+            speakers,
+            event: None,
+        });
     }
     (word_count(&item) >= 2 && item.chars().count() <= MAX_TITLE_CHARS).then(|| Heading {
         title: trim_title(&item),
         speakers: Vec::new(),
+        event: None,
     })
 }
 

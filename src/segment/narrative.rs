@@ -10,6 +10,7 @@ use regex::Regex;
 
 use super::heading::Heading;
 use super::Speaker;
+use crate::ingest::event_from_context;
 
 /// A person's name: two or three capitalised words.
 const NAME: &str = r"[A-Z][a-z]+(?:[ -][A-Z][A-Za-z'’-]+){1,2}";
@@ -86,20 +87,19 @@ pub(super) fn talk_opened_by(paragraph: &str, citations: &[Citation]) -> Option<
             name: cited.speaker.clone(),
             affiliation: None,
         }],
+        event: event_from_context(&cited.context),
     })
 }
 
 fn cited_or(citations: &[Citation], name: &str, fallback: String) -> Heading {
-    let title = citations
-        .iter()
-        .find(|c| c.speaker == name)
-        .map_or(fallback, |c| c.title.clone());
+    let cited = citations.iter().find(|c| c.speaker == name);
     Heading {
-        title,
+        title: cited.map_or(fallback, |c| c.title.clone()),
         speakers: vec![Speaker {
             name: name.to_string(),
             affiliation: None,
         }],
+        event: cited.and_then(|c| event_from_context(&c.context)),
     }
 }
 
@@ -137,6 +137,7 @@ mod tests {
         let h = talk_opened_by("Bridget’s talk about how DramaFever uses Docker", &cited).unwrap();
         assert_eq!(h.title, "Docker in Production – Reality, Not Hype");
         assert_eq!(h.speakers[0].name, "Bridget Kromhout");
+        assert_eq!(h.event.and_then(|e| e.year), Some(2015));
         assert_eq!(
             talk_opened_by("Mary’s talk was fun", &cited),
             None,
