@@ -3,8 +3,6 @@
 
 use std::path::Path;
 
-use ndarray::Array2;
-
 use crate::cluster::SilhouetteKMeans;
 use crate::embed::Embedder;
 use crate::error::{Error, Result};
@@ -13,7 +11,7 @@ use crate::report::{
     ClusteringSummary, DocumentSummary, ModelInfo, RunParameters, RunReport, TalkRecord,
     SCHEMA_VERSION,
 };
-use crate::segment::{Segmenter, Talk};
+use crate::segment::{link_talks, Segmenter, Talk};
 use crate::themes::{name_clusters, summarise_themes, Taxonomy, ZeroShot, DEFAULT_THRESHOLD};
 
 /// Settings of a theme run.
@@ -60,14 +58,6 @@ pub struct Silent;
 
 impl Observer for Silent {}
 
-/// The talks of a corpus with their embeddings.
-pub struct EmbeddedTalks {
-    /// Talks, in document order.
-    pub talks: Vec<Talk>,
-    /// One unit row per talk.
-    pub vectors: Array2<f32>,
-}
-
 /// Segments every document of `corpus`; talks come out in document order.
 pub fn segment_corpus(corpus: &Corpus, segmenter: &dyn Segmenter) -> Vec<Talk> {
     corpus
@@ -87,10 +77,13 @@ pub fn run(
     observer: &dyn Observer,
 ) -> Result<RunReport> {
     observer.stage("segmenting");
-    let talks = segment_corpus(corpus, segmenter);
-    if talks.is_empty() {
+    let described = segment_corpus(corpus, segmenter);
+    if described.is_empty() {
         return Err(Error::input(input, "no talks found in the notes"));
     }
+    // A talk described in several documents is embedded, clustered and themed once.
+    let linked = link_talks(&described);
+    let talks = &linked.talks;
 
     observer.stage("embedding");
     let texts: Vec<String> = talks.iter().map(Talk::text).collect();
@@ -113,10 +106,10 @@ pub fn run(
 
     observer.stage("naming themes");
     let assigned = zero_shot.predict(vectors.view());
-    let themes = summarise_themes(&options.taxonomy, &talks, &assigned);
+    let themes = summarise_themes(&options.taxonomy, talks, &assigned);
     let clusters = name_clusters(
         &options.taxonomy,
-        &talks,
+        talks,
         &assigned,
         &clustering.labels,
         clustering.k(),
@@ -131,14 +124,14 @@ pub fn run(
             edition: d.meta.edition.clone(),
             year: d.meta.year,
             lines: d.text.lines().count(),
-            talks: talks.iter().filter(|t| t.file == d.file).count(),
+            talks: described.iter().filter(|t| t.file == d.file).count(),
         })
         .collect();
-    let records = talks
+    let records = described
         .into_iter()
-        .zip(&assigned)
-        .zip(&clustering.labels)
-        .map(|((t, a), &cluster)| TalkRecord {
+        .zip(&linked.link)
+        .map(|(t, &id)| TalkRecord {
+            talk_id: id + 1,
             file: t.file,
             conference: t.meta.conference,
             edition: t.meta.edition,
@@ -148,9 +141,9 @@ pub fn run(
             speakers: t.speakers,
             start_line: t.start_line,
             end_line: t.end_line,
-            theme: a.theme.clone(),
-            theme_score: a.score,
-            cluster,
+            theme: assigned[id].theme.clone(),
+            theme_score: assigned[id].score,
+            cluster: clustering.labels[id],
         })
         .collect();
     Ok(RunReport {

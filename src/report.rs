@@ -89,9 +89,12 @@ pub struct DocumentSummary {
     pub talks: usize,
 }
 
-/// One talk with its theme and cluster.
+/// One described talk with its theme and cluster. A talk described in several documents has one
+/// record per description, sharing `talk_id`, theme and cluster.
 #[derive(Debug, Clone, Serialize)]
 pub struct TalkRecord {
+    /// Identity of the talk across documents, from 1.
+    pub talk_id: usize,
     /// Document path relative to the input.
     pub file: String,
     /// Conference name, if known.
@@ -186,6 +189,7 @@ struct TalkRow<'a> {
     theme: &'a str,
     theme_score: String,
     cluster: usize,
+    talk_id: usize,
 }
 
 #[derive(Serialize)]
@@ -217,6 +221,7 @@ fn talks_csv(report: &RunReport) -> Result<Vec<u8>> {
             theme: &t.theme,
             theme_score: format!("{:.4}", t.theme_score),
             cluster: t.cluster,
+            talk_id: t.talk_id,
         }
     }))
 }

@@ -8,7 +8,10 @@
 
 pub mod eval;
 mod heading;
+mod link;
 mod narrative;
+
+pub use link::{link_talks, LinkedTalks};
 
 use std::sync::LazyLock;
 

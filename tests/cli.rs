@@ -53,7 +53,8 @@ fn run_writes_parseable_reports_and_a_summary() {
             "end_line",
             "theme",
             "theme_score",
-            "cluster"
+            "cluster",
+            "talk_id"
         ]
     );
     let rows: Vec<csv::StringRecord> = talks.records().map(Result::unwrap).collect();
