@@ -106,7 +106,7 @@ pub fn load_notes(input: &Path) -> Result<Corpus> {
     };
 
     let manifest_path = root.join(MANIFEST_FILE);
-    let manifest = if meta.is_dir() && manifest_path.is_file() {
+    let manifest = if manifest_path.is_file() {
         read_manifest(&manifest_path)?
     } else {
         BTreeMap::new()

@@ -217,11 +217,7 @@ pub fn summarise_themes(
                 .collect()
         })
         .collect();
-    let texts: Vec<Vec<String>> = members
-        .iter()
-        .map(|m| m.iter().map(|&i| talks[i].text()).collect())
-        .collect();
-    let keywords = class_tfidf(&as_strs(&texts), TOP_KEYWORDS);
+    let keywords = group_keywords(talks, &members);
     let total = talks.len().max(1) as f32;
     let mut themes: Vec<Theme> = ids
         .iter()
@@ -265,11 +261,7 @@ pub fn name_clusters(
     let members: Vec<Vec<usize>> = (0..k)
         .map(|c| (0..talks.len()).filter(|&i| labels[i] == c).collect())
         .collect();
-    let texts: Vec<Vec<String>> = members
-        .iter()
-        .map(|m| m.iter().map(|&i| talks[i].text()).collect())
-        .collect();
-    let keywords = class_tfidf(&as_strs(&texts), TOP_KEYWORDS);
+    let keywords = group_keywords(talks, &members);
     members
         .into_iter()
         .zip(keywords)
@@ -310,11 +302,17 @@ fn dominant_theme<'a>(taxonomy: &Taxonomy, themes: impl Iterator<Item = &'a str>
         .to_string()
 }
 
-fn as_strs(texts: &[Vec<String>]) -> Vec<Vec<&str>> {
-    texts
+/// c-TF-IDF keywords of each group of talks (`groups[g]` holds indices into `talks`).
+fn group_keywords(talks: &[Talk], groups: &[Vec<usize>]) -> Vec<Vec<Keyword>> {
+    let texts: Vec<Vec<String>> = groups
+        .iter()
+        .map(|g| g.iter().map(|&i| talks[i].text()).collect())
+        .collect();
+    let refs: Vec<Vec<&str>> = texts
         .iter()
         .map(|v| v.iter().map(String::as_str).collect())
-        .collect()
+        .collect();
+    class_tfidf(&refs, TOP_KEYWORDS)
 }
 
 #[cfg(test)]

@@ -117,31 +117,39 @@ fn reports_are_byte_identical_across_thread_counts() {
     }
 }
 
+/// Runs confthemes, expecting exit `code` and an error message containing `needle`.
+fn expect_error(out: Output, code: i32, needle: &str) {
+    assert_eq!(out.status.code(), Some(code), "{}", stderr(&out));
+    assert!(stderr(&out).contains(needle), "{}", stderr(&out));
+}
+
 #[test]
 fn bad_inputs_give_clear_errors_and_exit_codes() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("out");
     let out_arg = out.to_str().unwrap();
+    let run_notes = |notes: &Path, extra: &[&str]| {
+        let mut args = vec!["run", notes.to_str().unwrap(), "--out", out_arg, "--quiet"];
+        args.extend_from_slice(extra);
+        confthemes(&args, &[])
+    };
 
-    let missing = confthemes(&["run", "no/such/folder", "--out", out_arg], &[]);
-    assert_eq!(missing.status.code(), Some(3));
-    assert!(
-        stderr(&missing).contains("no/such/folder"),
-        "{}",
-        stderr(&missing)
+    expect_error(
+        run_notes(Path::new("no/such/folder"), &[]),
+        3,
+        "no/such/folder",
     );
 
     let empty = tmp.path().join("empty");
     fs::create_dir(&empty).unwrap();
     fs::write(empty.join("blank.txt"), "\n \n").unwrap();
-    let res = confthemes(&["run", empty.to_str().unwrap(), "--out", out_arg], &[]);
-    assert_eq!(res.status.code(), Some(3));
-    assert!(stderr(&res).contains("no notes found"), "{}", stderr(&res));
+    let res = run_notes(&empty, &[]);
     assert!(
         stderr(&res).contains("blank.txt: skipped: empty file"),
         "{}",
         stderr(&res)
     );
+    expect_error(res, 3, "no notes found");
 
     let notes = tmp.path().join("notes");
     fs::create_dir(&notes).unwrap();
@@ -155,15 +163,14 @@ fn bad_inputs_give_clear_errors_and_exit_codes() {
         "file,conference,edition,year\na.txt,KubeCon,Copenhagen,twenty\n",
     )
     .unwrap();
-    let res = confthemes(&["run", notes.to_str().unwrap(), "--out", out_arg], &[]);
-    assert_eq!(res.status.code(), Some(4));
-    assert!(
-        stderr(&res).contains("manifest.csv:2: year `twenty` is not a year"),
-        "{}",
-        stderr(&res)
+    expect_error(
+        run_notes(&notes, &[]),
+        4,
+        "manifest.csv:2: year `twenty` is not a year",
     );
     fs::remove_file(notes.join("manifest.csv")).unwrap();
 
+    let no_model = tmp.path().join("nomodel");
     let res = Command::new(env!("CARGO_BIN_EXE_confthemes"))
         .args([
             "run",
@@ -171,33 +178,21 @@ fn bad_inputs_give_clear_errors_and_exit_codes() {
             "--out",
             out_arg,
             "--model",
-            tmp.path().join("nomodel").to_str().unwrap(),
+            no_model.to_str().unwrap(),
         ])
         .env_remove("CONFTHEMES_MODEL")
         .output()
         .unwrap();
-    assert_eq!(res.status.code(), Some(5));
-    assert!(stderr(&res).contains("models/fetch.sh"), "{}", stderr(&res));
+    expect_error(res, 5, "models/fetch.sh");
 
     let themes = tmp.path().join("themes.toml");
     fs::write(&themes, "[[theme]]\nid = \"a\"\nname = \"A\"\ndescription = \"x\"\n[[theme]]\nid = \"a\"\nname = \"B\"\ndescription = \"y\"\n").unwrap();
-    let res = confthemes(
-        &[
-            "run",
-            notes.to_str().unwrap(),
-            "--out",
-            out_arg,
-            "--themes",
-            themes.to_str().unwrap(),
-        ],
-        &[],
+    expect_error(
+        run_notes(&notes, &["--themes", themes.to_str().unwrap()]),
+        4,
+        "themes.toml:6: theme `a` is defined twice",
     );
-    assert_eq!(res.status.code(), Some(4));
-    assert!(
-        stderr(&res).contains("themes.toml:6: theme `a` is defined twice"),
-        "{}",
-        stderr(&res)
-    );
+    expect_error(run_notes(&notes, &["--threshold", "3"]), 2, "--threshold 3");
 
     // An output path that is a file cannot be written; nothing is left behind.
     let file_out = tmp.path().join("taken");
@@ -215,6 +210,38 @@ fn bad_inputs_give_clear_errors_and_exit_codes() {
     assert_eq!(res.status.code(), Some(6), "{}", stderr(&res));
     assert_eq!(fs::read_to_string(&file_out).unwrap(), "keep me");
     assert!(!out.exists(), "no failed run created the output folder");
+}
+
+#[test]
+fn segment_prints_talks_as_json_and_as_a_table() {
+    let file = "corpus/001_a6386f52c71d938f.txt";
+    let out = confthemes(&["segment", file, "--json"], &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let talks: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let talks = talks.as_array().unwrap();
+    assert_eq!(talks.len(), 12);
+    assert_eq!(talks[1]["title"], "Running with Scissors");
+    assert_eq!(talks[1]["speakers"][0]["name"], "Liz Rice");
+    assert_eq!(
+        (
+            talks[1]["start_line"].as_u64(),
+            talks[1]["end_line"].as_u64()
+        ),
+        (Some(14), Some(16))
+    );
+    assert_eq!(talks[1]["meta"]["year"], 2018);
+
+    let table = String::from_utf8(confthemes(&["segment", file], &[]).stdout).unwrap();
+    let row = table
+        .lines()
+        .find(|l| l.contains("Running with Scissors"))
+        .unwrap();
+    assert!(row.contains("14-16") && row.ends_with("Liz Rice"), "{row}");
+    expect_error(
+        confthemes(&["segment", "no/such.txt"], &[]),
+        3,
+        "no/such.txt",
+    );
 }
 
 #[test]
