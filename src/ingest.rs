@@ -136,7 +136,8 @@ pub fn load_notes(input: &Path) -> Result<Corpus> {
             .unwrap_or_else(|| infer_meta(&text));
         documents.push(Document { file, text, meta });
     }
-    for listed in manifest.keys() {
+    // A folder should hold every file its manifest lists (a single note is checked alone).
+    for listed in manifest.keys().filter(|_| meta.is_dir()) {
         if !documents.iter().any(|d| &d.file == listed)
             && !warnings.iter().any(|w| &w.file == listed)
         {
@@ -374,6 +375,44 @@ mod tests {
             manifest_error("file,conference,edition,year\na.txt,K,X,2019\na.txt,K,X,2019\n"),
             "DIR/manifest.csv:3: a.txt is listed twice"
         );
+    }
+
+    #[test]
+    fn the_manifest_wins_for_folders_and_single_notes() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::write(
+            dir.path().join("a.txt"),
+            "Notes from KubeCon Europe 2024 in Paris.",
+        )
+        .unwrap();
+        fs::write(
+            dir.path().join("c.md"),
+            "Notes from KubeCon 2019 in San Diego.",
+        )
+        .unwrap();
+        fs::write(
+            dir.path().join(MANIFEST_FILE),
+            "file,conference,edition,year\na.txt,DevConf,Brno,2023\nb.txt,DevConf,Brno,2022\n",
+        )
+        .unwrap();
+        let folder = load_notes(dir.path()).unwrap();
+        assert_eq!(
+            folder.documents[0].meta.year,
+            Some(2023),
+            "manifest over text"
+        );
+        assert_eq!(
+            folder.documents[1].meta.edition.as_deref(),
+            Some("San Diego"),
+            "inferred"
+        );
+        assert_eq!(folder.warnings.len(), 1, "b.txt is listed but missing");
+        let single = load_notes(&dir.path().join("a.txt")).unwrap();
+        assert_eq!(
+            single.documents[0].meta.conference.as_deref(),
+            Some("DevConf")
+        );
+        assert!(single.warnings.is_empty());
     }
 
     #[test]
