@@ -2,7 +2,7 @@
 
 mod common;
 
-use confthemes::embed::{Embedder, ModelFiles};
+use confthemes::embed::{CandleMiniLm, Embedder, ModelFiles};
 use serde::Deserialize;
 
 #[derive(Deserialize)]
@@ -77,4 +77,44 @@ fn missing_model_names_the_fetch_script() {
     let err = ModelFiles::locate(empty.path()).unwrap_err();
     assert!(err.to_string().contains("models/fetch.sh"), "{err}");
     assert_eq!(err.exit_code(), 5);
+}
+
+/// A copy of the installed model folder with one file replaced.
+fn damaged_model(file: &str, contents: &[u8]) -> tempfile::TempDir {
+    let source = common::model_dir();
+    let copy = tempfile::tempdir().unwrap();
+    std::fs::create_dir(copy.path().join("1_Pooling")).unwrap();
+    for name in [
+        "model.safetensors",
+        "config.json",
+        "tokenizer.json",
+        "sentence_bert_config.json",
+        "1_Pooling/config.json",
+    ] {
+        std::fs::copy(source.join(name), copy.path().join(name)).unwrap();
+    }
+    std::fs::write(copy.path().join(file), contents).unwrap();
+    copy
+}
+
+#[test]
+fn truncated_weights_and_broken_tokenizer_are_clear_errors() {
+    let source = std::fs::read(common::model_dir().join("model.safetensors")).unwrap();
+    let truncated = damaged_model("model.safetensors", &source[..1 << 20]);
+    let err = CandleMiniLm::load(&ModelFiles::locate(truncated.path()).unwrap())
+        .err()
+        .expect("truncated weights refused");
+    assert_eq!(err.exit_code(), 5);
+    assert!(
+        err.to_string().contains("model.safetensors")
+            && err.to_string().contains("models/fetch.sh"),
+        "{err}"
+    );
+
+    let broken = damaged_model("tokenizer.json", b"{\"version\": \"1.0\", \"model\": ");
+    let err = CandleMiniLm::load(&ModelFiles::locate(broken.path()).unwrap())
+        .err()
+        .expect("broken tokenizer refused");
+    assert_eq!(err.exit_code(), 5);
+    assert!(err.to_string().contains("tokenizer.json"), "{err}");
 }

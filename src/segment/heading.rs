@@ -350,6 +350,14 @@ mod tests {
             "Reducing SRE toil is important, and directly impacts the bottom line"
         );
         assert_eq!(talk("## Keynote: the future").title, "Keynote: the future");
+        assert_eq!(
+            talk("**Scaling Prometheus at Acme**").title,
+            "Scaling Prometheus at Acme"
+        );
+        let linked =
+            talk("⏩ [Federated IAM with OpenFGA - Jon Whitaker, Okta](https://example.org/v)");
+        assert_eq!(linked.title, "Federated IAM with OpenFGA");
+        assert_eq!(linked.speakers[0].affiliation.as_deref(), Some("Okta"));
     }
 
     #[test]
