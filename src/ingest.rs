@@ -1,4 +1,5 @@
-//! Stage 1: read a folder of notes into [`Document`]s.
+//! Stage 1: read a folder of notes into [`Document`]s, or a CSV of talks into [`TalkRow`]s
+//! ([`load_talk_table`]).
 //!
 //! Notes are `.txt` and `.md` files, found recursively and taken in path order (so the input order on
 //! disk never changes a result). An optional `manifest.csv` beside them gives each file's conference,
@@ -17,7 +18,9 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Error, Result};
 
 mod infer;
+mod table;
 pub use infer::{event_from_context, infer_meta};
+pub use table::{load_talk_table, TableColumns, TalkRow, TalkTable};
 
 /// The name of the optional manifest file inside an input folder.
 pub const MANIFEST_FILE: &str = "manifest.csv";

@@ -8,7 +8,7 @@ use clap::{Args, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use confthemes::embed::{CandleMiniLm, ModelFiles, DEFAULT_MODEL_DIR};
-use confthemes::ingest::load_notes;
+use confthemes::ingest::{load_notes, load_talk_table, Corpus, TableColumns, TalkTable};
 use confthemes::pipeline::{self, Observer, RunOptions};
 use confthemes::report::{write_reports, RunReport};
 use confthemes::segment::HeadingSegmenter;
@@ -33,11 +33,13 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Write theme reports (talks.csv, themes.csv, report.json) for a folder of notes.
+    /// Write theme reports (talks.csv, themes.csv, report.json) for notes or a CSV of talks.
     ///
-    /// INPUT is a folder of .txt/.md notes (searched recursively) or one note file. A
-    /// manifest.csv in the folder (columns file,conference,edition,year) gives each file's
-    /// conference; without it those columns stay empty.
+    /// INPUT is a folder of .txt/.md notes (searched recursively), one note file, or a .csv file
+    /// with one talk per row (a `text` column, and `title`, `conference`, `edition`, `year` when
+    /// present). A manifest.csv beside the notes (columns file,conference,edition,year) gives
+    /// each file's conference; without it the conference, edition and year are read from the
+    /// text.
     Run(RunArgs),
 
     /// Show the talks found in note files: title, speakers and the lines each one spans.
@@ -60,8 +62,16 @@ struct SegmentArgs {
 
 #[derive(Args)]
 struct RunArgs {
-    /// Folder of notes, or a single note file.
+    /// Folder of notes, a single note file, or a CSV of talks.
     input: PathBuf,
+
+    /// With a CSV input: the column holding each talk's text.
+    #[arg(long, default_value = "text")]
+    text_col: String,
+
+    /// With a CSV input: the column holding each talk's title (optional in the file).
+    #[arg(long, default_value = "title")]
+    title_col: String,
 
     /// Folder to write the reports into (created if missing; existing reports are replaced only
     /// when the new ones are complete).
@@ -143,26 +153,54 @@ fn run(args: &RunArgs) -> Result<(), Error> {
     };
 
     let progress = CliProgress::new(args.quiet);
-    let corpus = load_notes(&args.input)?;
-    for warning in &corpus.warnings {
+    let is_table = args.input.is_file()
+        && args
+            .input
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("csv"));
+    let input = if is_table {
+        let columns = TableColumns {
+            text: args.text_col.clone(),
+            title: args.title_col.clone(),
+        };
+        Input::Table(load_talk_table(&args.input, &columns)?)
+    } else {
+        Input::Notes(load_notes(&args.input)?)
+    };
+    let warnings = match &input {
+        Input::Table(table) => &table.warnings,
+        Input::Notes(corpus) => &corpus.warnings,
+    };
+    for warning in warnings {
         progress.warn(&format!("{}: {}", warning.file, warning.message));
     }
     progress.stage("loading model");
     let model =
         CandleMiniLm::load(&ModelFiles::locate(&args.model)?)?.with_batch_size(args.batch_size);
-    let report = pipeline::run(
-        &args.input,
-        &corpus,
-        &HeadingSegmenter,
-        &model,
-        &options,
-        &progress,
-    )?;
+    let report = match &input {
+        Input::Table(table) => {
+            pipeline::run_table(&args.input, table, &model, &options, &progress)?
+        }
+        Input::Notes(corpus) => pipeline::run(
+            &args.input,
+            corpus,
+            &HeadingSegmenter,
+            &model,
+            &options,
+            &progress,
+        )?,
+    };
     progress.stage("writing reports");
     let written = write_reports(&args.out, &report)?;
     progress.finish();
     print_summary(&report, &written);
     Ok(())
+}
+
+/// What `run` reads.
+enum Input {
+    Notes(Corpus),
+    Table(TalkTable),
 }
 
 fn segment(args: &SegmentArgs) -> Result<(), Error> {
@@ -204,10 +242,10 @@ fn print_summary(report: &RunReport, written: &[PathBuf]) {
         .silhouette
         .map_or(String::new(), |s| format!(", silhouette {s:.3}"));
     println!(
-        "{} documents, {} talks, {} clusters{silhouette}",
-        report.documents.len(),
-        report.talks.len(),
-        report.clustering.k
+        "{}, {}, {}{silhouette}",
+        count(report.documents.len(), "document"),
+        count(report.talks.len(), "talk"),
+        count(report.clustering.k, "cluster")
     );
     println!();
     println!("{:<46} {:>5} {:>6}  keywords", "theme", "talks", "share");
@@ -229,6 +267,11 @@ fn print_summary(report: &RunReport, written: &[PathBuf]) {
     println!();
     let paths: Vec<String> = written.iter().map(|p| p.display().to_string()).collect();
     println!("reports: {}", paths.join(", "));
+}
+
+/// "1 talk", "2 talks".
+fn count(n: usize, noun: &str) -> String {
+    format!("{n} {noun}{}", if n == 1 { "" } else { "s" })
 }
 
 /// Progress on stderr: a spinner and an embedding bar on a terminal, one line per stage otherwise

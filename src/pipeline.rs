@@ -1,17 +1,18 @@
 //! The whole job: ingest -> segment -> embed -> cluster -> themes -> report, each stage handing
-//! records forward to the next.
+//! records forward to the next. [`run`] starts from a folder of notes, [`run_table`] from a CSV of
+//! talks; both end in the same embedding, clustering and naming.
 
 use std::path::Path;
 
 use crate::cluster::SilhouetteKMeans;
 use crate::embed::Embedder;
 use crate::error::{Error, Result};
-use crate::ingest::Corpus;
+use crate::ingest::{Corpus, TalkTable, Warning};
 use crate::report::{
     ClusteringSummary, DocumentSummary, ModelInfo, RunParameters, RunReport, TalkRecord,
     SCHEMA_VERSION,
 };
-use crate::segment::{link_talks, Segmenter, Talk};
+use crate::segment::{link_talks, talks_from_table, Segmenter, Talk};
 use crate::themes::{name_clusters, summarise_themes, Taxonomy, ZeroShot, DEFAULT_THRESHOLD};
 
 /// Settings of a theme run.
@@ -67,7 +68,7 @@ pub fn segment_corpus(corpus: &Corpus, segmenter: &dyn Segmenter) -> Vec<Talk> {
         .collect()
 }
 
-/// Runs the whole pipeline on a corpus and returns the report (not yet written).
+/// Runs the whole pipeline on a folder of notes and returns the report (not yet written).
 pub fn run(
     input: &Path,
     corpus: &Corpus,
@@ -81,6 +82,67 @@ pub fn run(
     if described.is_empty() {
         return Err(Error::input(input, "no talks found in the notes"));
     }
+    let documents = corpus
+        .documents
+        .iter()
+        .map(|d| DocumentSummary {
+            file: d.file.clone(),
+            conference: d.meta.conference.clone(),
+            edition: d.meta.edition.clone(),
+            year: d.meta.year,
+            lines: d.text.lines().count(),
+            talks: described.iter().filter(|t| t.file == d.file).count(),
+        })
+        .collect();
+    run_talks(
+        input,
+        documents,
+        described,
+        &corpus.warnings,
+        embedder,
+        options,
+        observer,
+    )
+}
+
+/// Runs the pipeline on a CSV of talks (one talk per row).
+pub fn run_table(
+    input: &Path,
+    table: &TalkTable,
+    embedder: &dyn Embedder,
+    options: &RunOptions,
+    observer: &dyn Observer,
+) -> Result<RunReport> {
+    let described = talks_from_table(table);
+    let document = DocumentSummary {
+        file: table.file.clone(),
+        conference: None,
+        edition: None,
+        year: None,
+        lines: table.rows.last().map_or(0, |r| r.line),
+        talks: described.len(),
+    };
+    run_talks(
+        input,
+        vec![document],
+        described,
+        &table.warnings,
+        embedder,
+        options,
+        observer,
+    )
+}
+
+/// Embeds, clusters and names the described talks, and assembles the report.
+fn run_talks(
+    input: &Path,
+    documents: Vec<DocumentSummary>,
+    described: Vec<Talk>,
+    warnings: &[Warning],
+    embedder: &dyn Embedder,
+    options: &RunOptions,
+    observer: &dyn Observer,
+) -> Result<RunReport> {
     // A talk described in several documents is embedded, clustered and themed once.
     let linked = link_talks(&described);
     let talks = &linked.talks;
@@ -115,18 +177,6 @@ pub fn run(
         clustering.k(),
     );
 
-    let documents = corpus
-        .documents
-        .iter()
-        .map(|d| DocumentSummary {
-            file: d.file.clone(),
-            conference: d.meta.conference.clone(),
-            edition: d.meta.edition.clone(),
-            year: d.meta.year,
-            lines: d.text.lines().count(),
-            talks: described.iter().filter(|t| t.file == d.file).count(),
-        })
-        .collect();
     let records = described
         .into_iter()
         .zip(&linked.link)
@@ -172,6 +222,6 @@ pub fn run(
         },
         clusters,
         themes,
-        warnings: corpus.warnings.clone(),
+        warnings: warnings.to_vec(),
     })
 }

@@ -18,7 +18,7 @@ use std::sync::LazyLock;
 use regex::Regex;
 use serde::{Deserialize, Serialize};
 
-use crate::ingest::{DocMeta, Document};
+use crate::ingest::{DocMeta, Document, TalkTable};
 use heading::{LineContext, LineRole, BULLET};
 
 /// A person named in a talk heading.
@@ -52,10 +52,13 @@ pub struct Talk {
 }
 
 impl Talk {
-    /// The text that represents the talk for embedding and keywords: title, then body.
+    /// The text that represents the talk for embedding and keywords: title, then body (the body
+    /// alone when it already starts with the title, as catalogue texts often do).
     pub fn text(&self) -> String {
         if self.body.is_empty() {
             self.title.clone()
+        } else if self.body.starts_with(&self.title) {
+            self.body.clone()
         } else {
             format!("{}.\n{}", self.title, self.body)
         }
@@ -77,6 +80,24 @@ impl Talk {
             .collect::<Vec<_>>()
             .join("; ")
     }
+}
+
+/// The talks of a CSV of talks: each row is one talk, already segmented, spanning its line.
+pub fn talks_from_table(table: &TalkTable) -> Vec<Talk> {
+    table
+        .rows
+        .iter()
+        .map(|row| Talk {
+            file: table.file.clone(),
+            index: row.row,
+            title: row.title.clone(),
+            speakers: Vec::new(),
+            body: row.text.clone(),
+            start_line: row.line,
+            end_line: row.line,
+            meta: row.meta.clone(),
+        })
+        .collect()
 }
 
 /// Splits documents into talks.

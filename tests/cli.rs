@@ -213,6 +213,71 @@ fn bad_inputs_give_clear_errors_and_exit_codes() {
 }
 
 #[test]
+fn a_csv_of_talks_is_an_input_too() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("talks.csv");
+    fs::write(
+        &data,
+        "id,name,abstract,year\n\
+         1,Envoy at Spotify,\"Migrating ingress to Envoy proxies, a service mesh\",2019\n\
+         2,Kubeflow,Training TensorFlow models with Kubeflow pipelines on GPUs,2019\n\
+         3,Empty,,2019\n\
+         4,OPA,Policy as code with Open Policy Agent for authorization,2020\n",
+    )
+    .unwrap();
+    let out = tmp.path().join("out");
+    let res = confthemes(
+        &[
+            "run",
+            data.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "--text-col",
+            "abstract",
+            "--title-col",
+            "name",
+            "--quiet",
+        ],
+        &[],
+    );
+    assert!(res.status.success(), "{}", stderr(&res));
+    assert!(String::from_utf8_lossy(&res.stdout).starts_with("1 document, 3 talks"));
+    assert!(
+        stderr(&res).contains("talks.csv: line 4: skipped: empty `abstract`"),
+        "{}",
+        stderr(&res)
+    );
+    let rows: Vec<csv::StringRecord> = csv::Reader::from_path(out.join("talks.csv"))
+        .unwrap()
+        .records()
+        .map(Result::unwrap)
+        .collect();
+    let summary: Vec<(&str, &str, &str)> = rows.iter().map(|r| (&r[4], &r[6], &r[8])).collect();
+    assert_eq!(
+        summary,
+        [
+            ("Envoy at Spotify", "2", "service-mesh"),
+            ("Kubeflow", "3", "ml-on-kubernetes"),
+            ("OPA", "5", "security")
+        ]
+    );
+
+    expect_error(
+        confthemes(
+            &[
+                "run",
+                data.to_str().unwrap(),
+                "--out",
+                out.to_str().unwrap(),
+            ],
+            &[],
+        ),
+        4,
+        "talks.csv:1: no `text` column (columns: id, name, abstract, year)",
+    );
+}
+
+#[test]
 fn segment_prints_talks_as_json_and_as_a_table() {
     let file = "corpus/001_a6386f52c71d938f.txt";
     let out = confthemes(&["segment", file, "--json"], &[]);

@@ -8,7 +8,8 @@ use std::sync::LazyLock;
 use serde::Serialize;
 
 /// scikit-learn's English stop words (BERTopic's default), plus words of note-taking itself
-/// ("talk", "slides", "really") that would otherwise top every theme of a recap post.
+/// ("talk", "slides", "really") and transcript fillers ("uh", "um") that would otherwise top every
+/// theme.
 static STOP_WORDS: LazyLock<HashSet<&'static str>> = LazyLock::new(|| {
     include_str!("stopwords.txt")
         .lines()

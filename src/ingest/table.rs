@@ -1,0 +1,217 @@
+//! A CSV of talks (one row per talk), the other input besides a folder of notes.
+//!
+//! The text column is required; `title`, `conference`, `edition` and `year` are read when present.
+//! A malformed file stops with the line at fault; a row with no text is skipped with a warning.
+
+use std::path::Path;
+
+use super::{DocMeta, Warning};
+use crate::error::{Error, Result};
+
+/// Which columns hold a talk's text and title.
+#[derive(Debug, Clone)]
+pub struct TableColumns {
+    /// The talk's text (required).
+    pub text: String,
+    /// The talk's title; when the column is missing, the title is the text's first sentence.
+    pub title: String,
+}
+
+impl Default for TableColumns {
+    fn default() -> Self {
+        TableColumns {
+            text: "text".into(),
+            title: "title".into(),
+        }
+    }
+}
+
+/// One talk read from a CSV row.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TalkRow {
+    /// Position among the rows kept, from 1.
+    pub row: usize,
+    /// Line of the file where the record starts.
+    pub line: usize,
+    /// Title.
+    pub title: String,
+    /// Text.
+    pub text: String,
+    /// Conference, edition and year from their columns.
+    pub meta: DocMeta,
+}
+
+/// The talks of one CSV file.
+#[derive(Debug, Clone)]
+pub struct TalkTable {
+    /// The file's name.
+    pub file: String,
+    /// Its rows, in file order.
+    pub rows: Vec<TalkRow>,
+    /// Rows skipped.
+    pub warnings: Vec<Warning>,
+}
+
+/// Longest title taken from the start of a text when there is no title column.
+const TITLE_FROM_TEXT: usize = 80;
+
+/// Reads a CSV of talks.
+pub fn load_talk_table(path: &Path, columns: &TableColumns) -> Result<TalkTable> {
+    let file = path.file_name().map_or_else(
+        || path.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    );
+    let bytes = std::fs::read(path).map_err(|e| Error::input(path, e.to_string()))?;
+    // The csv crate reads an unclosed quote as a field running to the end of the file, which would
+    // silently swallow every row after it.
+    if let Some(line) = unclosed_quote(&bytes) {
+        return Err(Error::parse(
+            path,
+            line as u64,
+            "this quote is never closed",
+        ));
+    }
+    let mut reader = csv::ReaderBuilder::new().from_reader(bytes.as_slice());
+    let headers = reader
+        .headers()
+        .map_err(|e| Error::parse(path, 1, e.to_string()))?
+        .clone();
+    let column = |name: &str| headers.iter().position(|h| h.trim() == name);
+    let text_at = column(&columns.text).ok_or_else(|| {
+        let found: Vec<&str> = headers.iter().collect();
+        Error::parse(
+            path,
+            1,
+            format!(
+                "no `{}` column (columns: {}); choose one with --text-col",
+                columns.text,
+                found.join(", ")
+            ),
+        )
+    })?;
+    let (title_at, conference_at, edition_at, year_at) = (
+        column(&columns.title),
+        column("conference"),
+        column("edition"),
+        column("year"),
+    );
+
+    let mut rows = Vec::new();
+    let mut warnings = Vec::new();
+    for record in reader.records() {
+        let record = record.map_err(|e| {
+            let line = e.position().map_or(0, |p| p.line());
+            Error::parse(path, line, e.to_string())
+        })?;
+        let line = record.position().map_or(0, |p| p.line()) as usize;
+        let get = |at: Option<usize>| at.and_then(|i| record.get(i)).map(str::trim).unwrap_or("");
+        let text = get(Some(text_at));
+        if text.is_empty() {
+            warnings.push(Warning {
+                file: file.clone(),
+                message: format!("line {line}: skipped: empty `{}`", columns.text),
+            });
+            continue;
+        }
+        let year = match get(year_at) {
+            "" => None,
+            y => Some(y.parse::<u16>().map_err(|_| {
+                Error::parse(path, line as u64, format!("year `{y}` is not a year"))
+            })?),
+        };
+        let non_empty = |s: &str| (!s.is_empty()).then(|| s.to_string());
+        let title = non_empty(get(title_at)).unwrap_or_else(|| first_sentence(text));
+        rows.push(TalkRow {
+            row: rows.len() + 1,
+            line,
+            title,
+            text: text.to_string(),
+            meta: DocMeta {
+                conference: non_empty(get(conference_at)),
+                edition: non_empty(get(edition_at)),
+                year,
+            },
+        });
+    }
+    if rows.is_empty() {
+        return Err(Error::input(path, "no talks: every row is empty"));
+    }
+    Ok(TalkTable {
+        file,
+        rows,
+        warnings,
+    })
+}
+
+/// The line of a quote left open at the end of the file, if any. Escaped quotes (`""`) toggle
+/// twice and cancel out.
+fn unclosed_quote(bytes: &[u8]) -> Option<usize> {
+    let (mut line, mut open_at) = (1, None);
+    for &b in bytes {
+        match b {
+            b'\n' => line += 1,
+            b'"' => open_at = if open_at.is_some() { None } else { Some(line) },
+            _ => {}
+        }
+    }
+    open_at
+}
+
+/// The text up to its first sentence end, at most [`TITLE_FROM_TEXT`] characters.
+fn first_sentence(text: &str) -> String {
+    let end = text.find(". ").map_or(text.len(), |i| i + 1);
+    text[..end]
+        .chars()
+        .take(TITLE_FROM_TEXT)
+        .collect::<String>()
+        .trim()
+        .to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load(csv: &str) -> Result<TalkTable> {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("talks.csv");
+        std::fs::write(&path, csv).unwrap();
+        load_talk_table(&path, &TableColumns::default())
+    }
+
+    fn error(csv: &str) -> String {
+        let err = load(csv).unwrap_err();
+        assert_eq!(err.exit_code(), 4);
+        let text = err.to_string();
+        text[text.find("talks.csv").unwrap()..].to_string()
+    }
+
+    #[test]
+    fn rows_become_talk_rows_with_their_lines() {
+        let table = load("title,text,year,conference\nA talk,\"Envoy at scale,\nover two lines.\",2019,KubeCon\n,Prometheus everywhere. More text,,\n, ,2020,\n").unwrap();
+        assert_eq!(table.rows.len(), 2);
+        assert_eq!(
+            (table.rows[0].line, table.rows[0].meta.year),
+            (2, Some(2019))
+        );
+        assert_eq!(table.rows[0].text, "Envoy at scale,\nover two lines.");
+        assert_eq!((table.rows[1].line, table.rows[1].row), (4, 2));
+        assert_eq!(table.rows[1].title, "Prometheus everywhere.");
+        assert_eq!(table.warnings[0].message, "line 5: skipped: empty `text`");
+    }
+
+    #[test]
+    fn malformed_tables_name_the_line() {
+        assert!(error("title,body\na,b\n")
+            .starts_with("talks.csv:1: no `text` column (columns: title, body)"));
+        assert_eq!(
+            error("text,year\na,2019\nb,soon\n"),
+            "talks.csv:3: year `soon` is not a year"
+        );
+        assert!(error("text,year\na,2019\nb,2019,extra\n").starts_with("talks.csv:3:"));
+        assert_eq!(
+            error("text\nok\n\"say \"\"hi\"\"\"\n\"unclosed\nx\ny\n"),
+            "talks.csv:4: this quote is never closed"
+        );
+    }
+}
