@@ -196,13 +196,7 @@ pub fn read_manifest(path: &Path) -> Result<BTreeMap<String, DocMeta>> {
         let row: ManifestRow = record
             .deserialize(Some(&headers))
             .map_err(|e| Error::parse(path, line, e.to_string()))?;
-        let year = if row.year.is_empty() {
-            None
-        } else {
-            Some(row.year.parse::<u16>().map_err(|_| {
-                Error::parse(path, line, format!("year `{}` is not a year", row.year))
-            })?)
-        };
+        let year = parse_year(&row.year, path, line)?;
         let non_empty = |s: String| (!s.is_empty()).then_some(s);
         let meta = DocMeta {
             conference: non_empty(row.conference),
@@ -218,6 +212,17 @@ pub fn read_manifest(path: &Path) -> Result<BTreeMap<String, DocMeta>> {
         }
     }
     Ok(rows)
+}
+
+/// A year column's value: empty is unknown, anything else must be a year.
+fn parse_year(value: &str, path: &Path, line: u64) -> Result<Option<u16>> {
+    if value.is_empty() {
+        return Ok(None);
+    }
+    value
+        .parse()
+        .map(Some)
+        .map_err(|_| Error::parse(path, line, format!("year `{value}` is not a year")))
 }
 
 fn collect_note_files(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {

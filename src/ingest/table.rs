@@ -5,7 +5,7 @@
 
 use std::path::Path;
 
-use super::{DocMeta, Warning};
+use super::{parse_year, DocMeta, Warning};
 use crate::error::{Error, Result};
 
 /// Which columns hold a talk's text and title.
@@ -113,12 +113,7 @@ pub fn load_talk_table(path: &Path, columns: &TableColumns) -> Result<TalkTable>
             });
             continue;
         }
-        let year = match get(year_at) {
-            "" => None,
-            y => Some(y.parse::<u16>().map_err(|_| {
-                Error::parse(path, line as u64, format!("year `{y}` is not a year"))
-            })?),
-        };
+        let year = parse_year(get(year_at), path, line as u64)?;
         let non_empty = |s: &str| (!s.is_empty()).then(|| s.to_string());
         let title = non_empty(get(title_at)).unwrap_or_else(|| first_sentence(text));
         rows.push(TalkRow {
