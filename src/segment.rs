@@ -182,16 +182,11 @@ impl Segmenter for HeadingSegmenter {
             }
             match role_of(&blocks, i, doc_title, &citations) {
                 BlockRole::Heading(heading) => {
+                    let markdown = heading::markdown_level(block.lines[0]).is_some();
                     // A markdown section heading followed at once by a talk line ("### Keda",
                     // then "[Scaling New Heights with KEDA - ...](...)") is that talk's section.
                     let start = match &open {
-                        Some(t)
-                            if t.body.is_empty()
-                                && t.markdown
-                                && heading::markdown_level(block.lines[0]).is_none() =>
-                        {
-                            t.start
-                        }
+                        Some(t) if t.body.is_empty() && t.markdown && !markdown => t.start,
                         _ => block.start,
                     };
                     close(&mut open, &mut talks);
@@ -200,7 +195,7 @@ impl Segmenter for HeadingSegmenter {
                         start,
                         end: block.end(),
                         body: Vec::new(),
-                        markdown: heading::markdown_level(block.lines[0]).is_some(),
+                        markdown,
                     });
                 }
                 BlockRole::Narrative(heading) => {
@@ -261,7 +256,7 @@ fn role_of(
             doc_title,
             continues_prose: !previous.is_list()
                 && previous.lines.len() == 1
-                && previous.lines[0].chars().count() > 110
+                && previous.lines[0].chars().count() > heading::MAX_TITLE_CHARS
                 && heading::ends_mid_sentence(previous.lines[0]),
         };
         match heading::classify(block.lines[0], ctx) {

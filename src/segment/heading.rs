@@ -39,7 +39,8 @@ pub(super) struct LineContext<'a> {
     pub continues_prose: bool,
 }
 
-const MAX_TITLE_CHARS: usize = 110;
+/// Longest line read as a bare title; longer lines are prose.
+pub(super) const MAX_TITLE_CHARS: usize = 110;
 const MAX_HEADING_CHARS: usize = 260;
 const MIN_CAPITALISED_SHARE: f32 = 0.6;
 

@@ -24,31 +24,24 @@ pub fn link_talks(talks: &[Talk]) -> LinkedTalks {
     let mut linked: Vec<Talk> = Vec::new();
     let mut link = Vec::with_capacity(talks.len());
     for talk in talks {
-        let key = title_key(&talk.title);
-        let id = match key {
-            Some(key) => {
-                let key = (key, talk.meta.conference.clone(), talk.meta.year);
-                *by_key.entry(key).or_insert_with(|| {
-                    linked.push(talk.clone());
-                    linked.len() - 1
-                })
+        let key = title_key(&talk.title).map(|k| (k, talk.meta.conference.clone(), talk.meta.year));
+        let id = match key.as_ref().and_then(|k| by_key.get(k)) {
+            Some(&id) => {
+                let first = &mut linked[id];
+                if first.body.is_empty() {
+                    first.body = talk.body.clone();
+                } else if !talk.body.is_empty() {
+                    first.body = format!("{}\n{}", first.body, talk.body);
+                }
+                id
             }
             None => {
                 linked.push(talk.clone());
-                linked.len() - 1
+                let id = linked.len() - 1;
+                by_key.extend(key.map(|k| (k, id)));
+                id
             }
         };
-        if linked[id].file != talk.file || linked[id].start_line != talk.start_line {
-            let first = &mut linked[id];
-            if !talk.body.is_empty() {
-                first.body = [first.body.as_str(), talk.body.as_str()]
-                    .iter()
-                    .filter(|b| !b.is_empty())
-                    .copied()
-                    .collect::<Vec<_>>()
-                    .join("\n");
-            }
-        }
         link.push(id);
     }
     LinkedTalks {
