@@ -140,8 +140,12 @@ impl Clustering {
 
 impl SilhouetteKMeans {
     /// Fits k-means for every k in range, in parallel, and keeps the best silhouette (smallest k
-    /// on ties).
+    /// on ties). The rows are clustered in a canonical order, so their order changes nothing.
     pub fn fit(&self, x: ArrayView2<'_, f32>) -> Result<Clustering> {
+        in_canonical_order(x, |rows| self.fit_rows(rows))
+    }
+
+    fn fit_rows(&self, x: ArrayView2<'_, f32>) -> Result<Clustering> {
         let n = x.nrows();
         if self.k_min > self.k_max {
             return Err(Error::Setting(format!(
@@ -182,6 +186,31 @@ impl SilhouetteKMeans {
             .expect("k range is not empty");
         Ok(canonical(model, Some(score), tried))
     }
+}
+
+/// Runs `fit` on the rows of `x` sorted by value (lexicographically, coordinate by coordinate) and
+/// maps the labels back to the input order. Equal rows are interchangeable, so the result depends
+/// only on the set of rows, never on their order.
+fn in_canonical_order(
+    x: ArrayView2<'_, f32>,
+    fit: impl FnOnce(ArrayView2<'_, f32>) -> Result<Clustering>,
+) -> Result<Clustering> {
+    let mut order: Vec<usize> = (0..x.nrows()).collect();
+    order.sort_by(|&a, &b| {
+        x.row(a)
+            .iter()
+            .zip(x.row(b))
+            .map(|(p, q)| p.total_cmp(q))
+            .find(|o| o.is_ne())
+            .unwrap_or(std::cmp::Ordering::Equal)
+    });
+    let mut clustering = fit(x.select(Axis(0), &order).view())?;
+    let mut labels = vec![0; order.len()];
+    for (&input, &label) in order.iter().zip(&clustering.labels) {
+        labels[input] = label;
+    }
+    clustering.labels = labels;
+    Ok(clustering)
 }
 
 /// Renumbers clusters by decreasing size (ties: the cluster whose first point comes first).

@@ -76,11 +76,9 @@ pub struct Warning {
     pub message: String,
 }
 
-/// The documents read from one input, with the warnings raised while reading them.
+/// The documents read from one or more inputs, with the warnings raised while reading them.
 #[derive(Debug, Clone)]
 pub struct Corpus {
-    /// The folder (or file) the documents came from.
-    pub root: PathBuf,
     /// Documents in path order.
     pub documents: Vec<Document>,
     /// Files skipped or decoded with a fallback.
@@ -161,10 +159,68 @@ pub fn load_notes(input: &Path) -> Result<Corpus> {
         });
     }
     Ok(Corpus {
-        root,
         documents,
         warnings,
     })
+}
+
+/// Reads the notes of several inputs (folders or files) into one corpus.
+///
+/// With one input this is [`load_notes`], documents named relative to it. With several, each
+/// document is named by its path as given (`notes/2018/recap.md`), and documents and warnings are
+/// put in path order, so the order the inputs are given in never changes a result. An input given
+/// twice is an error, as its talks would otherwise be counted twice.
+pub fn load_inputs(inputs: &[PathBuf]) -> Result<Corpus> {
+    if let [input] = inputs {
+        return load_notes(input);
+    }
+    let mut seen = BTreeMap::new();
+    let mut documents = Vec::new();
+    let mut warnings = Vec::new();
+    for input in inputs {
+        let key = fs::canonicalize(input).map_err(|e| Error::input(input, e.to_string()))?;
+        if let Some(first) = seen.insert(key, input) {
+            return Err(Error::input(
+                input,
+                format!("given twice (also as {})", first.display()),
+            ));
+        }
+        let prefix = |file: String| {
+            if input.is_dir() {
+                format!("{}/{file}", slashed(input))
+            } else {
+                slashed(input)
+            }
+        };
+        let corpus = load_notes(input)?;
+        documents.extend(corpus.documents.into_iter().map(|mut d| {
+            d.file = prefix(std::mem::take(&mut d.file));
+            d
+        }));
+        warnings.extend(corpus.warnings.into_iter().map(|mut w| {
+            w.file = prefix(std::mem::take(&mut w.file));
+            w
+        }));
+    }
+    documents.sort_by(|a, b| a.file.cmp(&b.file));
+    warnings.sort_by(|a, b| (&a.file, &a.message).cmp(&(&b.file, &b.message)));
+    Ok(Corpus {
+        documents,
+        warnings,
+    })
+}
+
+/// A path as given, with `/` separators and no trailing `/`.
+fn slashed(path: &Path) -> String {
+    let text = path
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/");
+    match text.strip_prefix("//") {
+        Some(rest) => format!("/{rest}"),
+        None => text,
+    }
 }
 
 /// Reads `manifest.csv` (columns `file,conference,edition,year`) into metadata by file name.
@@ -257,11 +313,7 @@ fn is_note(path: &Path) -> bool {
 }
 
 fn relative_name(root: &Path, path: &Path) -> String {
-    let rel = path.strip_prefix(root).unwrap_or(path);
-    rel.components()
-        .map(|c| c.as_os_str().to_string_lossy())
-        .collect::<Vec<_>>()
-        .join("/")
+    slashed(path.strip_prefix(root).unwrap_or(path))
 }
 
 /// How a note's bytes became text.

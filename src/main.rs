@@ -8,7 +8,7 @@ use clap::{Args, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use confthemes::embed::{CandleMiniLm, ModelFiles, DEFAULT_MODEL_DIR};
-use confthemes::ingest::{load_notes, load_talk_table, Corpus, TableColumns, TalkTable};
+use confthemes::ingest::{load_inputs, load_talk_table, Corpus, TableColumns, TalkTable};
 use confthemes::pipeline::{self, Observer, RunOptions};
 use confthemes::report::{write_reports, RunReport};
 use confthemes::segment::HeadingSegmenter;
@@ -35,8 +35,8 @@ struct Cli {
 enum Command {
     /// Write theme reports (talks.csv, themes.csv, report.json) for notes or a CSV of talks.
     ///
-    /// INPUT is a folder of .txt/.md notes (searched recursively), one note file, or a .csv file
-    /// with one talk per row (a `text` column, and `title`, `conference`, `edition`, `year` when
+    /// INPUT is one or more folders of .txt/.md notes (searched recursively) or note files, or
+    /// a single .csv file with one talk per row (a `text` column, and `title`, `conference`, `edition`, `year` when
     /// present). A manifest.csv beside the notes (columns file,conference,edition,year) gives
     /// each file's conference; without it the conference, edition and year are read from the
     /// text.
@@ -62,8 +62,9 @@ struct SegmentArgs {
 
 #[derive(Args)]
 struct RunArgs {
-    /// Folder of notes, a single note file, or a CSV of talks.
-    input: PathBuf,
+    /// Folders of notes or note files (their order does not matter), or one CSV of talks.
+    #[arg(required = true, value_name = "INPUT")]
+    inputs: Vec<PathBuf>,
 
     /// With a CSV input: the column holding each talk's text.
     #[arg(long, default_value = "text")]
@@ -143,6 +144,11 @@ fn run(args: &RunArgs) -> Result<(), Error> {
         None => (Taxonomy::builtin(), "builtin".to_string()),
     };
     let (k_min, k_max) = args.k.map_or((args.k_min, args.k_max), |k| (k, k));
+    if k_min == 0 || k_min > k_max {
+        return Err(Error::Setting(format!(
+            "k range {k_min}..{k_max} is empty (clusters must number at least 1)"
+        )));
+    }
     let options = RunOptions {
         seed: args.seed,
         k_min,
@@ -153,19 +159,22 @@ fn run(args: &RunArgs) -> Result<(), Error> {
     };
 
     let progress = CliProgress::new(args.quiet);
-    let is_table = args.input.is_file()
-        && args
-            .input
-            .extension()
-            .is_some_and(|e| e.eq_ignore_ascii_case("csv"));
-    let input = if is_table {
-        let columns = TableColumns {
-            text: args.text_col.clone(),
-            title: args.title_col.clone(),
-        };
-        Input::Table(load_talk_table(&args.input, &columns)?)
-    } else {
-        Input::Notes(load_notes(&args.input)?)
+    let is_table =
+        |p: &PathBuf| p.is_file() && p.extension().is_some_and(|e| e.eq_ignore_ascii_case("csv"));
+    let input = match args.inputs.as_slice() {
+        [table] if is_table(table) => {
+            let columns = TableColumns {
+                text: args.text_col.clone(),
+                title: args.title_col.clone(),
+            };
+            Input::Table(load_talk_table(table, &columns)?)
+        }
+        inputs if inputs.iter().any(is_table) => {
+            return Err(Error::Setting(
+                "a CSV of talks is read alone: give it as the only INPUT".into(),
+            ))
+        }
+        inputs => Input::Notes(load_inputs(inputs)?),
     };
     let warnings = match &input {
         Input::Table(table) => &table.warnings,
@@ -179,10 +188,10 @@ fn run(args: &RunArgs) -> Result<(), Error> {
         CandleMiniLm::load(&ModelFiles::locate(&args.model)?)?.with_batch_size(args.batch_size);
     let report = match &input {
         Input::Table(table) => {
-            pipeline::run_table(&args.input, table, &model, &options, &progress)?
+            pipeline::run_table(&args.inputs[0], table, &model, &options, &progress)?
         }
         Input::Notes(corpus) => pipeline::run(
-            &args.input,
+            &args.inputs,
             corpus,
             &HeadingSegmenter,
             &model,
@@ -204,14 +213,11 @@ enum Input {
 }
 
 fn segment(args: &SegmentArgs) -> Result<(), Error> {
-    let mut talks = Vec::new();
-    for path in &args.files {
-        let corpus = load_notes(path)?;
-        for warning in &corpus.warnings {
-            eprintln!("warning: {}: {}", warning.file, warning.message);
-        }
-        talks.extend(pipeline::segment_corpus(&corpus, &HeadingSegmenter));
+    let corpus = load_inputs(&args.files)?;
+    for warning in &corpus.warnings {
+        eprintln!("warning: {}: {}", warning.file, warning.message);
     }
+    let talks = pipeline::segment_corpus(&corpus, &HeadingSegmenter);
     if args.json {
         let json =
             serde_json::to_string_pretty(&talks).map_err(|e| Error::Setting(e.to_string()))?;

@@ -2,7 +2,7 @@
 //! records forward to the next. [`run`] starts from a folder of notes, [`run_table`] from a CSV of
 //! talks; both end in the same embedding, clustering and naming.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use crate::cluster::SilhouetteKMeans;
 use crate::embed::Embedder;
@@ -68,9 +68,9 @@ pub fn segment_corpus(corpus: &Corpus, segmenter: &dyn Segmenter) -> Vec<Talk> {
         .collect()
 }
 
-/// Runs the whole pipeline on a folder of notes and returns the report (not yet written).
+/// Runs the whole pipeline on notes read from `inputs` and returns the report (not yet written).
 pub fn run(
-    input: &Path,
+    inputs: &[PathBuf],
     corpus: &Corpus,
     segmenter: &dyn Segmenter,
     embedder: &dyn Embedder,
@@ -80,7 +80,11 @@ pub fn run(
     observer.stage("segmenting");
     let described = segment_corpus(corpus, segmenter);
     if described.is_empty() {
-        return Err(Error::input(input, "no talks found in the notes"));
+        let names: Vec<String> = inputs.iter().map(|p| p.display().to_string()).collect();
+        return Err(Error::input(
+            names.join(", "),
+            "no talks found in the notes",
+        ));
     }
     let documents = corpus
         .documents
@@ -95,7 +99,7 @@ pub fn run(
         })
         .collect();
     run_talks(
-        input,
+        inputs,
         documents,
         described,
         &corpus.warnings,
@@ -123,7 +127,7 @@ pub fn run_table(
         talks: described.len(),
     };
     run_talks(
-        input,
+        &[input.to_path_buf()],
         vec![document],
         described,
         &table.warnings,
@@ -135,7 +139,7 @@ pub fn run_table(
 
 /// Embeds, clusters and names the described talks, and assembles the report.
 fn run_talks(
-    input: &Path,
+    inputs: &[PathBuf],
     documents: Vec<DocumentSummary>,
     described: Vec<Talk>,
     warnings: &[Warning],
@@ -200,7 +204,7 @@ fn run_talks(
         schema_version: SCHEMA_VERSION,
         tool_version: env!("CARGO_PKG_VERSION").to_string(),
         parameters: RunParameters {
-            input: input.display().to_string(),
+            inputs: sorted_names(inputs),
             seed: options.seed,
             k_min: options.k_min,
             k_max: options.k_max,
@@ -224,4 +228,11 @@ fn run_talks(
         themes,
         warnings: warnings.to_vec(),
     })
+}
+
+/// The inputs as given, in sorted order (the order they were given in changes nothing).
+fn sorted_names(inputs: &[PathBuf]) -> Vec<String> {
+    let mut names: Vec<String> = inputs.iter().map(|p| p.display().to_string()).collect();
+    names.sort();
+    names
 }

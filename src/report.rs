@@ -47,8 +47,8 @@ pub struct RunReport {
 /// The settings a run used.
 #[derive(Debug, Clone, Serialize)]
 pub struct RunParameters {
-    /// The input folder or file as given.
-    pub input: String,
+    /// The input folders or files as given, sorted.
+    pub inputs: Vec<String>,
     /// Seed of every random choice.
     pub seed: u64,
     /// Smallest number of clusters tried.
@@ -167,13 +167,42 @@ pub fn write_reports(out_dir: &Path, report: &RunReport) -> Result<Vec<PathBuf>>
             return Err(Error::output(target, taken));
         }
     }
-    let mut written = Vec::new();
-    for name in REPORT_FILES {
-        let target = out_dir.join(name);
-        fs::rename(staging.path().join(name), &target).map_err(|e| Error::output(&target, e))?;
-        written.push(target);
+    swap_into_place(staging.path(), out_dir)
+}
+
+/// Moves the staged reports into `out_dir`. The previous reports are first moved aside into the
+/// staging folder; if any move fails, the new reports placed so far are removed and the previous
+/// ones put back, so the folder holds either the complete new set or the complete old one.
+fn swap_into_place(staging: &Path, out_dir: &Path) -> Result<Vec<PathBuf>> {
+    let backup = staging.join("previous");
+    fs::create_dir(&backup).map_err(|e| Error::output(&backup, e))?;
+    let mut moved_aside = Vec::new();
+    let mut placed = Vec::new();
+    let result = (|| -> Result<()> {
+        for name in REPORT_FILES {
+            let target = out_dir.join(name);
+            if target.exists() {
+                fs::rename(&target, backup.join(name)).map_err(|e| Error::output(&target, e))?;
+                moved_aside.push(name);
+            }
+        }
+        for name in REPORT_FILES {
+            let target = out_dir.join(name);
+            fs::rename(staging.join(name), &target).map_err(|e| Error::output(&target, e))?;
+            placed.push(target);
+        }
+        Ok(())
+    })();
+    if result.is_err() {
+        // Best effort: each step is a rename within one folder, which only fails on a broken disk.
+        for target in &placed {
+            let _ = fs::remove_file(target);
+        }
+        for name in moved_aside {
+            let _ = fs::rename(backup.join(name), out_dir.join(name));
+        }
     }
-    Ok(written)
+    result.map(|()| placed)
 }
 
 #[derive(Serialize)]
@@ -273,7 +302,7 @@ mod tests {
             schema_version: SCHEMA_VERSION,
             tool_version: "test".into(),
             parameters: RunParameters {
-                input: "in".into(),
+                inputs: vec!["in".into()],
                 seed: 1,
                 k_min: 2,
                 k_max: 3,
@@ -313,6 +342,23 @@ mod tests {
         assert!(!dir.path().join("themes.csv").exists());
         let leftovers = fs::read_dir(dir.path()).unwrap().count();
         assert_eq!(leftovers, 2, "staging folder removed");
+    }
+
+    #[test]
+    fn a_failed_move_puts_the_previous_reports_back() {
+        let out = tempfile::tempdir().unwrap();
+        for name in REPORT_FILES {
+            fs::write(out.path().join(name), format!("old {name}")).unwrap();
+        }
+        // Only the first report is staged, so moving the second one fails.
+        let staging = tempfile::tempdir_in(out.path()).unwrap();
+        fs::write(staging.path().join(REPORT_FILES[0]), "new").unwrap();
+        let err = swap_into_place(staging.path(), out.path()).unwrap_err();
+        assert!(err.to_string().contains(REPORT_FILES[1]), "{err}");
+        for name in REPORT_FILES {
+            let text = fs::read_to_string(out.path().join(name)).unwrap();
+            assert_eq!(text, format!("old {name}"));
+        }
     }
 
     #[test]

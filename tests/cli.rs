@@ -4,30 +4,12 @@ mod common;
 
 use std::fs;
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
-fn confthemes(args: &[&str], envs: &[(&str, &str)]) -> Output {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_confthemes"));
-    cmd.args(args)
-        .current_dir(common::root())
-        .env("CONFTHEMES_MODEL", common::model_dir());
-    for (k, v) in envs {
-        cmd.env(k, v);
-    }
-    cmd.output().expect("binary runs")
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
+use common::{confthemes, expect_error, stderr};
 
 fn run_corpus(out: &Path, envs: &[(&str, &str)]) -> Output {
-    let out = confthemes(
-        &["run", "corpus", "--out", out.to_str().unwrap(), "--quiet"],
-        envs,
-    );
-    assert!(out.status.success(), "run failed: {}", stderr(&out));
-    out
+    common::run_ok(&["corpus"], out, &[], envs)
 }
 
 #[test]
@@ -102,114 +84,6 @@ fn run_writes_parseable_reports_and_a_summary() {
         .collect();
     names.sort();
     assert_eq!(names, ["report.json", "talks.csv", "themes.csv"]);
-}
-
-#[test]
-fn reports_are_byte_identical_across_thread_counts() {
-    let one = tempfile::tempdir().unwrap();
-    let two = tempfile::tempdir().unwrap();
-    run_corpus(one.path(), &[("RAYON_NUM_THREADS", "1")]);
-    run_corpus(two.path(), &[("RAYON_NUM_THREADS", "2")]);
-    for name in ["talks.csv", "themes.csv", "report.json"] {
-        let a = fs::read(one.path().join(name)).unwrap();
-        let b = fs::read(two.path().join(name)).unwrap();
-        assert!(a == b, "{name} differs between 1 and 2 threads");
-    }
-}
-
-/// Runs confthemes, expecting exit `code` and an error message containing `needle`.
-fn expect_error(out: Output, code: i32, needle: &str) {
-    assert_eq!(out.status.code(), Some(code), "{}", stderr(&out));
-    assert!(stderr(&out).contains(needle), "{}", stderr(&out));
-}
-
-#[test]
-fn bad_inputs_give_clear_errors_and_exit_codes() {
-    let tmp = tempfile::tempdir().unwrap();
-    let out = tmp.path().join("out");
-    let out_arg = out.to_str().unwrap();
-    let run_notes = |notes: &Path, extra: &[&str]| {
-        let mut args = vec!["run", notes.to_str().unwrap(), "--out", out_arg, "--quiet"];
-        args.extend_from_slice(extra);
-        confthemes(&args, &[])
-    };
-
-    expect_error(
-        run_notes(Path::new("no/such/folder"), &[]),
-        3,
-        "no/such/folder",
-    );
-
-    let empty = tmp.path().join("empty");
-    fs::create_dir(&empty).unwrap();
-    fs::write(empty.join("blank.txt"), "\n \n").unwrap();
-    let res = run_notes(&empty, &[]);
-    assert!(
-        stderr(&res).contains("blank.txt: skipped: empty file"),
-        "{}",
-        stderr(&res)
-    );
-    expect_error(res, 3, "no notes found");
-
-    let notes = tmp.path().join("notes");
-    fs::create_dir(&notes).unwrap();
-    fs::copy(
-        common::root().join("corpus/001_a6386f52c71d938f.txt"),
-        notes.join("a.txt"),
-    )
-    .unwrap();
-    fs::write(
-        notes.join("manifest.csv"),
-        "file,conference,edition,year\na.txt,KubeCon,Copenhagen,twenty\n",
-    )
-    .unwrap();
-    expect_error(
-        run_notes(&notes, &[]),
-        4,
-        "manifest.csv:2: year `twenty` is not a year",
-    );
-    fs::remove_file(notes.join("manifest.csv")).unwrap();
-
-    let no_model = tmp.path().join("nomodel");
-    let res = Command::new(env!("CARGO_BIN_EXE_confthemes"))
-        .args([
-            "run",
-            notes.to_str().unwrap(),
-            "--out",
-            out_arg,
-            "--model",
-            no_model.to_str().unwrap(),
-        ])
-        .env_remove("CONFTHEMES_MODEL")
-        .output()
-        .unwrap();
-    expect_error(res, 5, "models/fetch.sh");
-
-    let themes = tmp.path().join("themes.toml");
-    fs::write(&themes, "[[theme]]\nid = \"a\"\nname = \"A\"\ndescription = \"x\"\n[[theme]]\nid = \"a\"\nname = \"B\"\ndescription = \"y\"\n").unwrap();
-    expect_error(
-        run_notes(&notes, &["--themes", themes.to_str().unwrap()]),
-        4,
-        "themes.toml:6: theme `a` is defined twice",
-    );
-    expect_error(run_notes(&notes, &["--threshold", "3"]), 2, "--threshold 3");
-
-    // An output path that is a file cannot be written; nothing is left behind.
-    let file_out = tmp.path().join("taken");
-    fs::write(&file_out, "keep me").unwrap();
-    let res = confthemes(
-        &[
-            "run",
-            notes.to_str().unwrap(),
-            "--out",
-            file_out.to_str().unwrap(),
-            "--quiet",
-        ],
-        &[],
-    );
-    assert_eq!(res.status.code(), Some(6), "{}", stderr(&res));
-    assert_eq!(fs::read_to_string(&file_out).unwrap(), "keep me");
-    assert!(!out.exists(), "no failed run created the output folder");
 }
 
 #[test]

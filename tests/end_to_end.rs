@@ -16,7 +16,7 @@ fn corpus_report() -> &'static RunReport {
         let input = common::root().join("corpus");
         let corpus = load_notes(&input).expect("corpus loads");
         run(
-            &input,
+            &[input.clone()],
             &corpus,
             &HeadingSegmenter,
             common::minilm(),

@@ -127,9 +127,10 @@ impl Embedder for CandleMiniLm {
     }
 
     fn embed_with_progress(&self, texts: &[&str], progress: &dyn Fn(usize)) -> Result<Array2<f32>> {
-        // Longest first, as sentence-transformers does, so each batch pads little.
+        // Longest first, as sentence-transformers does, so each batch pads little; ties by text,
+        // so the batches (and thus every bit of every vector) do not depend on the input order.
         let mut order: Vec<usize> = (0..texts.len()).collect();
-        order.sort_by_key(|&i| std::cmp::Reverse(texts[i].chars().count()));
+        order.sort_by_cached_key(|&i| (std::cmp::Reverse(texts[i].chars().count()), texts[i]));
 
         let mut out = Array2::<f32>::zeros((texts.len(), self.dim));
         let mut done = 0;

@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
 use std::sync::OnceLock;
 
 use confthemes::embed::{CandleMiniLm, ModelFiles, DEFAULT_MODEL_DIR};
@@ -44,4 +45,38 @@ pub fn shared(rel: &str) -> Option<PathBuf> {
         );
         None
     }
+}
+
+/// Runs the `confthemes` binary from the repository root with the installed model.
+pub fn confthemes(args: &[&str], envs: &[(&str, &str)]) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_confthemes"));
+    cmd.args(args)
+        .current_dir(root())
+        .env("CONFTHEMES_MODEL", model_dir());
+    for (k, v) in envs {
+        cmd.env(k, v);
+    }
+    cmd.output().expect("binary runs")
+}
+
+/// What a run printed on stderr.
+pub fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// Asserts that a run exited with `code` and an error message containing `needle`.
+pub fn expect_error(out: Output, code: i32, needle: &str) {
+    assert_eq!(out.status.code(), Some(code), "{}", stderr(&out));
+    assert!(stderr(&out).contains(needle), "{}", stderr(&out));
+}
+
+/// `confthemes run <inputs> --out <out> --quiet <extra>`; panics unless it succeeds.
+pub fn run_ok(inputs: &[&str], out: &Path, extra: &[&str], envs: &[(&str, &str)]) -> Output {
+    let mut args = vec!["run"];
+    args.extend_from_slice(inputs);
+    args.extend_from_slice(&["--out", out.to_str().unwrap(), "--quiet"]);
+    args.extend_from_slice(extra);
+    let res = confthemes(&args, envs);
+    assert!(res.status.success(), "run failed: {}", stderr(&res));
+    res
 }
