@@ -16,7 +16,7 @@ fn corpus_report() -> &'static RunReport {
         let input = common::root().join("corpus");
         let corpus = load_notes(&input).expect("corpus loads");
         run(
-            &[input.clone()],
+            std::slice::from_ref(&input),
             &corpus,
             &HeadingSegmenter,
             common::minilm(),
