@@ -1,112 +1,49 @@
 //! Stage 4: group talk embeddings into clusters.
 //!
-//! Algorithms are types holding their parameters, with `fit` returning results as data (as in
-//! linfa). Every random choice comes from a ChaCha stream derived from the seed and the job (k,
-//! restart), and every sum runs in point order, so labels are the same whatever the thread count.
-//! Rows are expected to be L2-normalised, which makes squared Euclidean distance a monotone
-//! function of cosine distance.
+//! Each algorithm is a type holding its parameters ([`KMeans`], [`SilhouetteKMeans`],
+//! [`Agglomerative`], [`Hdbscan`], [`PcaKMeans`]) and implementing [`Clusterer`]; [`fit`] runs one
+//! over unit-length rows and returns a [`Clustering`] as data. `fit` hands every algorithm the rows
+//! sorted by value, maps the labels back and numbers clusters by size, so a clustering depends only
+//! on the set of rows: never on their order, nor on the thread count. Random choices come from
+//! seeded ChaCha streams.
+
+mod agglomerative;
+mod hdbscan;
+mod kmeans;
+mod pca;
+mod silhouette;
 
 use ndarray::{Array2, ArrayView2, Axis};
-use rand::{Rng, SeedableRng};
-use rand_chacha::ChaCha8Rng;
-use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::error::{Error, Result};
+use crate::error::Result;
 
-/// Most points used to score a clustering by silhouette; larger inputs are scored on a seeded sample.
-pub const SILHOUETTE_SAMPLE: usize = 2000;
+pub use agglomerative::{Agglomerative, Cut, Linkage};
+pub use hdbscan::{Hdbscan, OutlierPolicy};
+pub use kmeans::{KMeans, KMeansModel, SilhouetteKMeans};
+pub use pca::{Pca, PcaKMeans};
+pub use silhouette::{cosine_silhouette, silhouette_sample, SILHOUETTE_SAMPLE};
 
-/// k-means with k-means++ seeding and a fixed number of clusters.
-#[derive(Debug, Clone)]
-pub struct KMeans {
-    /// Number of clusters.
-    pub k: usize,
-    /// Seed for k-means++ seeding.
-    pub seed: u64,
-    /// Independent restarts; the one with the lowest inertia wins.
-    pub n_init: usize,
-    /// Lloyd iterations at most per restart.
-    pub max_iter: usize,
+/// A clustering algorithm with its parameters.
+pub trait Clusterer: Send + Sync {
+    /// The algorithm's name as reports give it, e.g. `agglomerative-average`.
+    fn name(&self) -> String;
+
+    /// Its parameters as reports give them, e.g. `k=10`.
+    fn params(&self) -> String;
+
+    /// Labels the rows of `x` (unit vectors) in the order given. Use [`fit`], which makes the
+    /// result independent of that order.
+    fn partition(&self, x: ArrayView2<'_, f32>) -> Result<Partition>;
 }
 
-/// A fitted k-means model.
-#[derive(Debug, Clone)]
-pub struct KMeansModel {
-    /// One row per cluster.
-    pub centroids: Array2<f32>,
-    /// Cluster of each training point.
-    pub labels: Vec<usize>,
-    /// Sum of squared distances to the assigned centroids.
-    pub inertia: f64,
-}
-
-impl KMeans {
-    /// k-means with `k` clusters and the default seed, restarts and iterations.
-    pub fn new(k: usize) -> Self {
-        KMeans {
-            k,
-            seed: 42,
-            n_init: 4,
-            max_iter: 100,
-        }
-    }
-
-    /// Sets the seed.
-    pub fn with_seed(mut self, seed: u64) -> Self {
-        self.seed = seed;
-        self
-    }
-
-    /// Fits the model; restarts run in parallel.
-    pub fn fit(&self, x: ArrayView2<'_, f32>) -> Result<KMeansModel> {
-        let n = x.nrows();
-        if self.k == 0 || self.k > n {
-            return Err(Error::Setting(format!(
-                "k = {} clusters needs between 1 and {n} points",
-                self.k
-            )));
-        }
-        let runs: Vec<KMeansModel> = (0..self.n_init.max(1))
-            .into_par_iter()
-            .map(|restart| {
-                let mut rng = ChaCha8Rng::seed_from_u64(self.seed);
-                rng.set_stream((self.k as u64) << 16 | restart as u64);
-                let centroids = kmeans_plus_plus(x, self.k, &mut rng);
-                lloyd(x, centroids, self.max_iter)
-            })
-            .collect();
-        // The first run with the lowest inertia: a fixed choice whatever order runs finished in.
-        let best = runs
-            .into_iter()
-            .reduce(|best, run| {
-                if run.inertia < best.inertia {
-                    run
-                } else {
-                    best
-                }
-            })
-            .expect("at least one run");
-        Ok(best)
-    }
-}
-
-impl KMeansModel {
-    /// Nearest centroid of each row of `x`.
-    pub fn predict(&self, x: ArrayView2<'_, f32>) -> Vec<usize> {
-        assign(x, &self.centroids).0
-    }
-}
-
-/// k-means over a range of k, keeping the k with the best cosine silhouette.
-#[derive(Debug, Clone)]
-pub struct SilhouetteKMeans {
-    /// Smallest k tried (at least 2).
-    pub k_min: usize,
-    /// Largest k tried (capped at the number of points minus one).
-    pub k_max: usize,
-    /// Seed for every k-means run and the silhouette sample.
-    pub seed: u64,
+/// What a [`Clusterer`] found, before clusters are renumbered.
+#[derive(Debug, Clone, Default)]
+pub struct Partition {
+    /// Cluster of each row, `None` for a row left out as an outlier.
+    pub labels: Vec<Option<usize>>,
+    /// Every k tried, when the algorithm chose k itself.
+    pub tried: Vec<KScore>,
 }
 
 /// The silhouette reached at one k.
@@ -121,13 +58,13 @@ pub struct KScore {
 /// A clustering of talks: labels, centroids and how the number of clusters was chosen.
 #[derive(Debug, Clone)]
 pub struct Clustering {
-    /// Cluster of each point, numbered from 0 by decreasing size.
-    pub labels: Vec<usize>,
-    /// Centroid of each cluster, in label order.
+    /// Cluster of each point, numbered from 0 by decreasing size; `None` for an outlier.
+    pub labels: Vec<Option<usize>>,
+    /// Mean of each cluster's points, in label order.
     pub centroids: Array2<f32>,
-    /// Silhouette of the chosen clustering (`None` with fewer than 3 points).
+    /// Mean cosine silhouette of the clustered points (`None` with fewer than two clusters).
     pub silhouette: Option<f32>,
-    /// Every k tried, with its silhouette.
+    /// Every k tried, when the algorithm chose k itself.
     pub tried: Vec<KScore>,
 }
 
@@ -136,65 +73,23 @@ impl Clustering {
     pub fn k(&self) -> usize {
         self.centroids.nrows()
     }
-}
 
-impl SilhouetteKMeans {
-    /// Fits k-means for every k in range, in parallel, and keeps the best silhouette (smallest k
-    /// on ties). The rows are clustered in a canonical order, so their order changes nothing.
-    pub fn fit(&self, x: ArrayView2<'_, f32>) -> Result<Clustering> {
-        in_canonical_order(x, |rows| self.fit_rows(rows))
+    /// Number of points left out as outliers.
+    pub fn unassigned(&self) -> usize {
+        self.labels.iter().filter(|l| l.is_none()).count()
     }
 
-    fn fit_rows(&self, x: ArrayView2<'_, f32>) -> Result<Clustering> {
-        let n = x.nrows();
-        if self.k_min > self.k_max {
-            return Err(Error::Setting(format!(
-                "k range {}..{} is empty",
-                self.k_min, self.k_max
-            )));
-        }
-        if n < 3 {
-            // Too few points to compare clusterings: one cluster.
-            let model = KMeans::new(n.min(1)).with_seed(self.seed).fit(x)?;
-            return Ok(canonical(model, None, Vec::new()));
-        }
-        let k_max = self.k_max.min(n - 1);
-        let k_min = self.k_min.clamp(2, k_max);
-        // The sample's pairwise similarities are shared by every k.
-        let sample = silhouette_sample(n, self.seed);
-        let rows = x.select(Axis(0), &sample);
-        let similarity = rows.dot(&rows.t());
-        let fits: Vec<(KMeansModel, f32)> = (k_min..=k_max)
-            .into_par_iter()
-            .map(|k| -> Result<_> {
-                let model = KMeans::new(k).with_seed(self.seed).fit(x)?;
-                let labels: Vec<usize> = sample.iter().map(|&i| model.labels[i]).collect();
-                let score = silhouette_from_similarity(&similarity, &labels);
-                Ok((model, score))
-            })
-            .collect::<Result<_>>()?;
-        let tried = fits
-            .iter()
-            .map(|(m, s)| KScore {
-                k: m.centroids.nrows(),
-                silhouette: *s,
-            })
-            .collect();
-        let (model, score) = fits
-            .into_iter()
-            .reduce(|best, fit| if fit.1 > best.1 { fit } else { best })
-            .expect("k range is not empty");
-        Ok(canonical(model, Some(score), tried))
+    /// The cluster whose centroid is most similar (cosine) to each row of `x`.
+    pub fn predict(&self, x: ArrayView2<'_, f32>) -> Vec<usize> {
+        nearest_centroid(x, &self.centroids)
     }
 }
 
-/// Runs `fit` on the rows of `x` sorted by value (lexicographically, coordinate by coordinate) and
-/// maps the labels back to the input order. Equal rows are interchangeable, so the result depends
-/// only on the set of rows, never on their order.
-fn in_canonical_order(
-    x: ArrayView2<'_, f32>,
-    fit: impl FnOnce(ArrayView2<'_, f32>) -> Result<Clustering>,
-) -> Result<Clustering> {
+/// Runs `algorithm` on the rows of `x` (unit vectors): in a canonical order (rows sorted by value,
+/// coordinate by coordinate), with clusters renumbered by decreasing size (ties: the cluster
+/// holding the first row in that order). Equal rows are interchangeable, so the result depends
+/// only on the set of rows.
+pub fn fit(algorithm: &dyn Clusterer, x: ArrayView2<'_, f32>) -> Result<Clustering> {
     let mut order: Vec<usize> = (0..x.nrows()).collect();
     order.sort_by(|&a, &b| {
         x.row(a)
@@ -204,213 +99,94 @@ fn in_canonical_order(
             .find(|o| o.is_ne())
             .unwrap_or(std::cmp::Ordering::Equal)
     });
-    let mut clustering = fit(x.select(Axis(0), &order).view())?;
-    let mut labels = vec![0; order.len()];
-    for (&input, &label) in order.iter().zip(&clustering.labels) {
-        labels[input] = label;
+    let sorted = x.select(Axis(0), &order);
+    let partition = algorithm.partition(sorted.view())?;
+    let labels = renumber_by_size(&partition.labels);
+    let k = labels.iter().flatten().max().map_or(0, |&m| m + 1);
+    let centroids = centroids(sorted.view(), &labels, k);
+    let silhouette = (k >= 2).then(|| {
+        let sample = silhouette_sample(&labels, 0);
+        cosine_silhouette(sorted.view(), &labels, &sample)
+    });
+    let mut input_labels = vec![None; order.len()];
+    for (&input, &label) in order.iter().zip(&labels) {
+        input_labels[input] = label;
     }
-    clustering.labels = labels;
-    Ok(clustering)
+    Ok(Clustering {
+        labels: input_labels,
+        centroids,
+        silhouette,
+        tried: partition.tried,
+    })
 }
 
-/// Renumbers clusters by decreasing size (ties: the cluster whose first point comes first).
-fn canonical(model: KMeansModel, silhouette: Option<f32>, tried: Vec<KScore>) -> Clustering {
-    let k = model.centroids.nrows();
+/// Renumbers clusters 0.. by decreasing size; ties go to the cluster whose first point comes
+/// first.
+fn renumber_by_size(labels: &[Option<usize>]) -> Vec<Option<usize>> {
+    let k = labels.iter().flatten().max().map_or(0, |&m| m + 1);
     let mut sizes = vec![0usize; k];
     let mut first = vec![usize::MAX; k];
-    for (i, &l) in model.labels.iter().enumerate() {
-        sizes[l] += 1;
-        first[l] = first[l].min(i);
+    for (i, &l) in labels.iter().enumerate() {
+        if let Some(l) = l {
+            sizes[l] += 1;
+            first[l] = first[l].min(i);
+        }
     }
-    let mut order: Vec<usize> = (0..k).collect();
+    let mut order: Vec<usize> = (0..k).filter(|&c| sizes[c] > 0).collect();
     order.sort_by_key(|&c| (std::cmp::Reverse(sizes[c]), first[c]));
     let mut new_label = vec![0; k];
     for (new, &old) in order.iter().enumerate() {
         new_label[old] = new;
     }
-    Clustering {
-        labels: model.labels.iter().map(|&l| new_label[l]).collect(),
-        centroids: model.centroids.select(Axis(0), &order),
-        silhouette,
-        tried,
-    }
+    labels.iter().map(|l| l.map(|l| new_label[l])).collect()
 }
 
-fn kmeans_plus_plus(x: ArrayView2<'_, f32>, k: usize, rng: &mut ChaCha8Rng) -> Array2<f32> {
-    let n = x.nrows();
-    let mut chosen = vec![rng.random_range(0..n)];
-    let mut nearest: Vec<f64> = (0..n).map(|i| sq_dist(x, i, x, chosen[0])).collect();
-    while chosen.len() < k {
-        let total: f64 = nearest.iter().sum();
-        let next = if total <= 0.0 {
-            // All remaining points coincide with a centre: take the first unchosen one.
-            (0..n).find(|i| !chosen.contains(i)).unwrap_or(0)
-        } else {
-            let target = rng.random::<f64>() * total;
-            let mut acc = 0.0;
-            nearest
-                .iter()
-                .position(|&d| {
-                    acc += d;
-                    acc > target
+/// Mean of the rows in each of `k` clusters (outliers count in none).
+pub fn centroids(x: ArrayView2<'_, f32>, labels: &[Option<usize>], k: usize) -> Array2<f32> {
+    let mut sums = Array2::<f64>::zeros((k, x.ncols()));
+    let mut counts = vec![0usize; k];
+    for (row, label) in x.rows().into_iter().zip(labels) {
+        if let Some(c) = *label {
+            counts[c] += 1;
+            sums.row_mut(c)
+                .zip_mut_with(&row, |s, &v| *s += f64::from(v));
+        }
+    }
+    for (mut sum, &count) in sums.rows_mut().into_iter().zip(&counts) {
+        sum.mapv_inplace(|s| s / count.max(1) as f64);
+    }
+    sums.mapv(|s| s as f32)
+}
+
+/// Index of the centroid with the highest cosine similarity to each row (ties: the lower index).
+fn nearest_centroid(x: ArrayView2<'_, f32>, centroids: &Array2<f32>) -> Vec<usize> {
+    let mut unit = centroids.clone();
+    crate::embed::normalise_rows(&mut unit);
+    x.dot(&unit.t())
+        .rows()
+        .into_iter()
+        .map(|sims| {
+            sims.iter()
+                .enumerate()
+                .fold((0, f32::NEG_INFINITY), |best, (c, &s)| {
+                    if s > best.1 {
+                        (c, s)
+                    } else {
+                        best
+                    }
                 })
-                .unwrap_or(n - 1)
-        };
-        chosen.push(next);
-        for (i, d) in nearest.iter_mut().enumerate() {
-            *d = d.min(sq_dist(x, i, x, next));
-        }
-    }
-    x.select(Axis(0), &chosen)
-}
-
-fn lloyd(x: ArrayView2<'_, f32>, mut centroids: Array2<f32>, max_iter: usize) -> KMeansModel {
-    let k = centroids.nrows();
-    let (mut labels, mut dists) = assign(x, &centroids);
-    for _ in 0..max_iter {
-        let mut sums = Array2::<f64>::zeros((k, x.ncols()));
-        let mut counts = vec![0usize; k];
-        for (i, &l) in labels.iter().enumerate() {
-            counts[l] += 1;
-            let mut row = sums.row_mut(l);
-            row.zip_mut_with(&x.row(i), |s, &v| *s += f64::from(v));
-        }
-        for (c, &count) in counts.iter().enumerate() {
-            if count == 0 {
-                // An empty cluster takes the point farthest from its centroid.
-                let far = (0..x.nrows())
-                    .max_by(|&a, &b| dists[a].total_cmp(&dists[b]).then(b.cmp(&a)))
-                    .unwrap_or(0);
-                centroids.row_mut(c).assign(&x.row(far));
-                dists[far] = 0.0;
-            } else {
-                let inv = 1.0 / count as f64;
-                centroids
-                    .row_mut(c)
-                    .zip_mut_with(&sums.row(c), |m, &s| *m = (s * inv) as f32);
-            }
-        }
-        let (next, next_dists) = assign(x, &centroids);
-        let changed = next != labels;
-        labels = next;
-        dists = next_dists;
-        if !changed {
-            break;
-        }
-    }
-    KMeansModel {
-        centroids,
-        labels,
-        inertia: dists.iter().sum(),
-    }
-}
-
-/// Rows per block in [`assign`]: fixed, so results never depend on the thread count.
-const ASSIGN_BLOCK: usize = 256;
-
-/// Nearest centroid and squared distance for every row (ties go to the lower cluster index),
-/// computed as `|x|² - 2 x·c + |c|²` with one matrix product per block of rows.
-fn assign(x: ArrayView2<'_, f32>, centroids: &Array2<f32>) -> (Vec<usize>, Vec<f64>) {
-    let centre_norms: Vec<f32> = centroids.rows().into_iter().map(|c| c.dot(&c)).collect();
-    let blocks: Vec<ArrayView2<'_, f32>> = x.axis_chunks_iter(Axis(0), ASSIGN_BLOCK).collect();
-    blocks
-        .par_iter()
-        .flat_map_iter(|block| {
-            let dots = block.dot(&centroids.t());
-            let norms: Vec<f32> = block.rows().into_iter().map(|r| r.dot(&r)).collect();
-            dots.rows()
-                .into_iter()
-                .zip(norms)
-                .map(|(row, norm)| {
-                    row.iter()
-                        .zip(&centre_norms)
-                        .map(|(&dot, &c)| f64::from((norm - 2.0 * dot + c).max(0.0)))
-                        .enumerate()
-                        .fold(
-                            (0, f64::INFINITY),
-                            |best, (c, d)| if d < best.1 { (c, d) } else { best },
-                        )
-                })
-                .collect::<Vec<_>>()
+                .0
         })
-        .unzip()
-}
-
-fn sq_dist(a: ArrayView2<'_, f32>, i: usize, b: ArrayView2<'_, f32>, j: usize) -> f64 {
-    a.row(i)
-        .iter()
-        .zip(b.row(j))
-        .map(|(&p, &q)| {
-            let d = f64::from(p) - f64::from(q);
-            d * d
-        })
-        .sum()
-}
-
-/// The points scored by silhouette: all of them, or a seeded sample of [`SILHOUETTE_SAMPLE`].
-fn silhouette_sample(n: usize, seed: u64) -> Vec<usize> {
-    if n <= SILHOUETTE_SAMPLE {
-        return (0..n).collect();
-    }
-    let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    let mut sample = rand::seq::index::sample(&mut rng, n, SILHOUETTE_SAMPLE).into_vec();
-    sample.sort_unstable();
-    sample
-}
-
-/// Mean silhouette over `sample` with cosine distance (`1 - x·y` on unit rows), computed among the
-/// sampled points as scikit-learn's `silhouette_score(sample_size=...)` does. Points alone in their
-/// cluster score 0.
-pub fn cosine_silhouette(x: ArrayView2<'_, f32>, labels: &[usize], sample: &[usize]) -> f32 {
-    let rows = x.select(Axis(0), sample);
-    let sample_labels: Vec<usize> = sample.iter().map(|&i| labels[i]).collect();
-    silhouette_from_similarity(&rows.dot(&rows.t()), &sample_labels)
-}
-
-/// Mean silhouette from a matrix of pairwise cosine similarities and the points' labels.
-fn silhouette_from_similarity(similarity: &Array2<f32>, labels: &[usize]) -> f32 {
-    let k = labels.iter().max().map_or(0, |&m| m + 1);
-    let n = labels.len();
-    if k < 2 || n < 2 {
-        return 0.0;
-    }
-    let scores: Vec<f64> = (0..n)
-        .into_par_iter()
-        .map(|i| {
-            let mut sum = vec![0f64; k];
-            let mut count = vec![0usize; k];
-            for (j, (&sim, &label)) in similarity.row(i).iter().zip(labels).enumerate() {
-                if j != i {
-                    sum[label] += 1.0 - f64::from(sim);
-                    count[label] += 1;
-                }
-            }
-            let own = labels[i];
-            if count[own] == 0 {
-                return 0.0;
-            }
-            let a = sum[own] / count[own] as f64;
-            let b = (0..k)
-                .filter(|&c| c != own && count[c] > 0)
-                .map(|c| sum[c] / count[c] as f64)
-                .fold(f64::INFINITY, f64::min);
-            if b.is_infinite() {
-                0.0
-            } else {
-                (b - a) / a.max(b)
-            }
-        })
-        .collect();
-    (scores.iter().sum::<f64>() / n as f64) as f32
+        .collect()
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::embed::normalise_rows;
 
-    /// Three tight groups of unit vectors around the axes.
-    fn blobs() -> Array2<f32> {
+    /// Three tight groups of five unit vectors around the first three axes.
+    pub(crate) fn blobs() -> Array2<f32> {
         let mut rows = Vec::new();
         for axis in 0..3 {
             for j in 0..5 {
@@ -424,62 +200,79 @@ mod tests {
         m
     }
 
-    #[test]
-    fn silhouette_chooses_the_true_k_and_groups_blobs() {
-        let x = blobs();
-        let c = SilhouetteKMeans {
-            k_min: 2,
-            k_max: 6,
-            seed: 7,
-        }
-        .fit(x.view())
-        .unwrap();
-        assert_eq!(c.k(), 3);
+    /// Asserts that each blob is one cluster and the three clusters differ.
+    pub(crate) fn assert_blobs_found(labels: &[Option<usize>]) {
         for g in 0..3 {
-            let group = &c.labels[g * 5..g * 5 + 5];
-            assert!(group.iter().all(|&l| l == group[0]), "{:?}", c.labels);
+            let group = &labels[g * 5..g * 5 + 5];
+            assert!(
+                group.iter().all(|&l| l.is_some() && l == group[0]),
+                "{labels:?}"
+            );
         }
-        assert!(c.silhouette.unwrap() > 0.8);
-        assert_eq!(c.tried.len(), 5);
+        assert!(labels[0] != labels[5] && labels[5] != labels[10] && labels[0] != labels[10]);
+    }
+
+    /// Every algorithm, with parameters that suit the blobs.
+    fn algorithms() -> Vec<Box<dyn Clusterer>> {
+        vec![
+            Box::new(KMeans::new(3)),
+            Box::new(SilhouetteKMeans {
+                k_min: 2,
+                k_max: 6,
+                seed: 3,
+            }),
+            Box::new(Agglomerative::new(Linkage::Average, Cut::Clusters(3))),
+            Box::new(Agglomerative::new(Linkage::Complete, Cut::Distance(0.5))),
+            Box::new(Agglomerative::new(Linkage::Ward, Cut::Clusters(3))),
+            Box::new(Hdbscan::new(3, OutlierPolicy::Keep)),
+            Box::new(PcaKMeans {
+                dims: 2,
+                kmeans: KMeans::new(3),
+            }),
+        ]
+    }
+
+    #[test]
+    fn every_algorithm_finds_the_blobs_whatever_the_row_order() {
+        let x = blobs();
+        let mut reversed = x.clone();
+        reversed.invert_axis(Axis(0));
+        for algorithm in algorithms() {
+            let c = fit(algorithm.as_ref(), x.view()).unwrap();
+            assert_blobs_found(&c.labels);
+            assert_eq!(c.k(), 3, "{}", algorithm.name());
+            assert!(c.silhouette.unwrap() > 0.8, "{}", algorithm.name());
+            let mut back = fit(algorithm.as_ref(), reversed.view()).unwrap().labels;
+            back.reverse();
+            assert_eq!(back, c.labels, "{} depends on row order", algorithm.name());
+            assert_eq!(
+                c.predict(x.view()),
+                c.labels.iter().flatten().copied().collect::<Vec<_>>()
+            );
+        }
     }
 
     #[test]
     fn same_labels_whatever_the_thread_count() {
         let x = blobs();
-        let fit = |threads| {
-            rayon::ThreadPoolBuilder::new()
-                .num_threads(threads)
-                .build()
-                .unwrap()
-                .install(|| {
-                    SilhouetteKMeans {
-                        k_min: 2,
-                        k_max: 8,
-                        seed: 1,
-                    }
-                    .fit(x.view())
+        for algorithm in algorithms() {
+            let fit_with = |threads| {
+                rayon::ThreadPoolBuilder::new()
+                    .num_threads(threads)
+                    .build()
                     .unwrap()
-                    .labels
-                })
-        };
-        assert_eq!(fit(1), fit(3));
+                    .install(|| fit(algorithm.as_ref(), x.view()).unwrap().labels)
+            };
+            assert_eq!(fit_with(1), fit_with(3), "{}", algorithm.name());
+        }
     }
 
     #[test]
-    fn predict_matches_training_labels_and_bad_k_is_an_error() {
-        let x = blobs();
-        let m = KMeans::new(3).fit(x.view()).unwrap();
-        assert_eq!(m.predict(x.view()), m.labels);
-        assert!(KMeans::new(16).fit(x.view()).is_err());
-    }
-
-    #[test]
-    fn silhouette_matches_a_hand_computed_value() {
-        // Two points per cluster on orthogonal axes: a = 0, b = 1, silhouette 1 for each point.
-        let x = ndarray::array![[1.0f32, 0.0], [1.0, 0.0], [0.0, 1.0], [0.0, 1.0]];
-        assert!((cosine_silhouette(x.view(), &[0, 0, 1, 1], &[0, 1, 2, 3]) - 1.0).abs() < 1e-6);
-        // Mixed clusters: each point has a = 1 (its partner is orthogonal) and b = 0.5.
-        let s = cosine_silhouette(x.view(), &[0, 1, 0, 1], &[0, 1, 2, 3]);
-        assert!((s - (-0.5)).abs() < 1e-6, "{s}");
+    fn clusters_are_numbered_by_size() {
+        let labels = [Some(4), Some(1), Some(1), None, Some(4), Some(4), Some(0)];
+        assert_eq!(
+            renumber_by_size(&labels),
+            [Some(0), Some(1), Some(1), None, Some(0), Some(0), Some(2)]
+        );
     }
 }

@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::cluster::SilhouetteKMeans;
+use crate::cluster::{self, Clusterer, SilhouetteKMeans};
 use crate::embed::Embedder;
 use crate::error::{Error, Result};
 use crate::ingest::{Corpus, TalkTable, Warning};
@@ -163,12 +163,12 @@ fn run_talks(
     .fit(&options.taxonomy, embedder)?;
 
     observer.stage("clustering");
-    let clustering = SilhouetteKMeans {
+    let clusterer = SilhouetteKMeans {
         k_min: options.k_min,
         k_max: options.k_max,
         seed: options.seed,
-    }
-    .fit(vectors.view())?;
+    };
+    let clustering = cluster::fit(&clusterer, vectors.view())?;
 
     observer.stage("naming themes");
     let assigned = zero_shot.predict(vectors.view());
@@ -219,7 +219,7 @@ fn run_talks(
         documents,
         talks: records,
         clustering: ClusteringSummary {
-            algorithm: "k-means++ (k by cosine silhouette)".into(),
+            algorithm: format!("{} ({})", clusterer.name(), clusterer.params()),
             k: clustering.k(),
             silhouette: clustering.silhouette,
             tried: clustering.tried,

@@ -117,8 +117,8 @@ pub struct TalkRecord {
     pub theme: String,
     /// Similarity to the closest theme.
     pub theme_score: f32,
-    /// Cluster number.
-    pub cluster: usize,
+    /// Cluster number, or `None` for a talk the clustering left out as an outlier.
+    pub cluster: Option<usize>,
 }
 
 /// How k was chosen.
@@ -217,7 +217,7 @@ struct TalkRow<'a> {
     end_line: usize,
     theme: &'a str,
     theme_score: String,
-    cluster: usize,
+    cluster: Option<usize>,
     talk_id: usize,
 }
 

@@ -250,16 +250,16 @@ pub fn summarise_themes(
     themes
 }
 
-/// Names each of the `k` clusters in `labels` after its dominant theme and its keywords.
+/// Names each of the `k` clusters in `labels` (`None`: an outlier, in no cluster) after its dominant theme and its keywords.
 pub fn name_clusters(
     taxonomy: &Taxonomy,
     talks: &[Talk],
     assigned: &[ThemeAssignment],
-    labels: &[usize],
+    labels: &[Option<usize>],
     k: usize,
 ) -> Vec<NamedCluster> {
     let members: Vec<Vec<usize>> = (0..k)
-        .map(|c| (0..talks.len()).filter(|&i| labels[i] == c).collect())
+        .map(|c| (0..talks.len()).filter(|&i| labels[i] == Some(c)).collect())
         .collect();
     let keywords = group_keywords(talks, &members);
     members
