@@ -6,7 +6,7 @@
 
 use std::path::Path;
 
-use confthemes::cluster::SilhouetteKMeans;
+use confthemes::cluster::{self, SilhouetteKMeans};
 use confthemes::embed::{normalise_rows, CandleMiniLm, Embedder, ModelFiles, DEFAULT_MODEL_DIR};
 use confthemes::ingest::load_notes;
 use confthemes::pipeline::segment_corpus;
@@ -60,13 +60,12 @@ fn clustering(c: &mut Criterion) {
         group.throughput(Throughput::Elements(n as u64));
         group.bench_function(format!("silhouette k-means k=2..16, {n} x 384"), |b| {
             b.iter(|| {
-                SilhouetteKMeans {
+                let silhouette = SilhouetteKMeans {
                     k_min: 2,
                     k_max: 16,
                     seed: 42,
-                }
-                .fit(x.view())
-                .expect("fits")
+                };
+                cluster::fit(&silhouette, x.view()).expect("fits")
             })
         });
     }
