@@ -6,6 +6,7 @@
 //! [`cluster`] ([`cluster::Clustering`]) -> [`themes`] ([`themes::Theme`]) -> [`report`] (files).
 //! [`pipeline::run`] runs them all.
 
+pub mod bench;
 pub mod cluster;
 pub mod embed;
 pub mod error;
