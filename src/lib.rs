@@ -14,6 +14,7 @@ pub mod ingest;
 pub mod pipeline;
 pub mod report;
 pub mod segment;
+pub mod text;
 pub mod themes;
 
 pub use error::{Error, Result};

@@ -2,20 +2,11 @@
 //! `W(t, c) = tf(t, c) * ln(1 + A / f(t))` with `tf` L1-normalised per class, `f(t)` the frequency
 //! of `t` over all classes and `A` the average number of words per class.
 
-use std::collections::{BTreeMap, HashSet};
-use std::sync::LazyLock;
+use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-/// scikit-learn's English stop words (BERTopic's default), plus words of note-taking itself
-/// ("talk", "slides", "really") and transcript fillers ("uh", "um") that would otherwise top every
-/// theme.
-static STOP_WORDS: LazyLock<HashSet<&'static str>> = LazyLock::new(|| {
-    include_str!("stopwords.txt")
-        .lines()
-        .chain(include_str!("notes_stopwords.txt").lines())
-        .collect()
-});
+use crate::text::words;
 
 /// A word that characterises a class, with its c-TF-IDF weight.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -24,15 +15,6 @@ pub struct Keyword {
     pub word: String,
     /// Its c-TF-IDF weight in the class.
     pub weight: f32,
-}
-
-/// Lowercased word tokens of at least two characters (scikit-learn's `\b\w\w+\b`), without
-/// stop words or pure numbers.
-pub fn words(text: &str) -> impl Iterator<Item = String> + '_ {
-    text.split(|c: char| !(c.is_alphanumeric() || c == '_'))
-        .filter(|w| w.chars().count() >= 2)
-        .map(str::to_lowercase)
-        .filter(|w| !STOP_WORDS.contains(w.as_str()) && !w.chars().all(|c| c.is_ascii_digit()))
 }
 
 /// The `top_n` keywords of each class; `classes[c]` holds the texts of class `c`. Ties are broken
@@ -86,12 +68,6 @@ pub fn class_tfidf(classes: &[Vec<&str>], top_n: usize) -> Vec<Vec<Keyword>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn tokens_drop_stop_words_numbers_and_single_letters() {
-        let w: Vec<_> = words("The Envoy proxy talk, in 2019: a k8s_x B").collect();
-        assert_eq!(w, vec!["envoy", "proxy", "k8s_x"]);
-    }
 
     #[test]
     fn weights_follow_the_bertopic_formula() {
