@@ -7,10 +7,13 @@ use std::time::Duration;
 use clap::{Args, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use confthemes::embed::{CandleMiniLm, ModelFiles, DEFAULT_MODEL_DIR};
+use confthemes::bench::{
+    run_bench, AlgorithmChoice, BenchObserver, BenchReport, BenchResult, BenchSettings,
+};
+use confthemes::embed::{CandleMiniLm, Embedder, ModelFiles, TfidfLsa, DEFAULT_MODEL_DIR};
 use confthemes::ingest::{load_inputs, load_talk_table, Corpus, TableColumns, TalkTable};
 use confthemes::pipeline::{self, Observer, RunOptions};
-use confthemes::report::{write_reports, RunReport};
+use confthemes::report::{write_files_atomically, write_reports, RunReport};
 use confthemes::segment::HeadingSegmenter;
 use confthemes::themes::{Taxonomy, DEFAULT_THRESHOLD};
 use confthemes::Error;
@@ -47,6 +50,72 @@ enum Command {
     /// Prints a table, or with --json a JSON array of talks (file, index, title, speakers with
     /// affiliations, body, start_line, end_line).
     Segment(SegmentArgs),
+
+    /// Benchmark clustering algorithms on labelled texts: every algorithm on every embedder.
+    ///
+    /// Reads a CSV with a text and a label column, embeds the texts once per embedder, runs each
+    /// algorithm (k = the number of distinct labels unless --k is given), and scores the clusters
+    /// against the labels: ARI, NMI, AMI, V-measure, cosine silhouette, and the NPMI coherence and
+    /// diversity of each cluster's top-10 c-TF-IDF words. Prints a table and writes bench.csv and
+    /// bench.json into --out.
+    Bench(BenchArgs),
+}
+
+#[derive(Args)]
+struct BenchArgs {
+    /// CSV of labelled texts.
+    #[arg(long)]
+    data: PathBuf,
+
+    /// The column holding each text.
+    #[arg(long, default_value = "text")]
+    text_col: String,
+
+    /// The column holding each text's gold label.
+    #[arg(long, default_value = "label")]
+    label_col: String,
+
+    /// Folder to write bench.csv and bench.json into.
+    #[arg(long, short, default_value = "bench")]
+    out: PathBuf,
+
+    /// Algorithms to run, comma-separated: kmeans, kmeans-silhouette, agglomerative-average,
+    /// agglomerative-complete, agglomerative-ward, hdbscan, hdbscan-reassign, pca-kmeans.
+    #[arg(
+        long,
+        value_delimiter = ',',
+        default_value = "kmeans,kmeans-silhouette,agglomerative-average,agglomerative-complete,agglomerative-ward,hdbscan,hdbscan-reassign,pca-kmeans"
+    )]
+    algorithms: Vec<String>,
+
+    /// Embedders, comma-separated: minilm (all-MiniLM-L6-v2), tfidf-lsa (TF-IDF + truncated
+    /// SVD, no model).
+    #[arg(long, value_delimiter = ',', default_value = "minilm,tfidf-lsa")]
+    embedders: Vec<String>,
+
+    /// Clusters for the algorithms that take k (default: the number of distinct labels).
+    #[arg(long)]
+    k: Option<usize>,
+
+    /// HDBSCAN's smallest cluster (and min_samples); 10 is BERTopic's min_topic_size.
+    #[arg(long, default_value_t = 10)]
+    min_cluster_size: usize,
+
+    /// Principal components kept by pca-kmeans.
+    #[arg(long, default_value_t = 50)]
+    pca_dims: usize,
+
+    /// Seed of every random choice.
+    #[arg(long, default_value_t = 42)]
+    seed: u64,
+
+    /// Model folder, as installed by models/fetch.sh.
+    #[arg(long, env = "CONFTHEMES_MODEL", default_value = DEFAULT_MODEL_DIR)]
+    model: PathBuf,
+
+    /// No progress on stderr.
+    #[arg(long, short)]
+    quiet: bool,
 }
 
 #[derive(Args)]
@@ -122,6 +191,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Run(args) => run(&args),
         Command::Segment(args) => segment(&args),
+        Command::Bench(args) => bench(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -166,6 +236,7 @@ fn run(args: &RunArgs) -> Result<(), Error> {
             let columns = TableColumns {
                 text: args.text_col.clone(),
                 title: args.title_col.clone(),
+                label: None,
             };
             Input::Table(load_talk_table(table, &columns)?)
         }
@@ -242,6 +313,129 @@ fn segment(args: &SegmentArgs) -> Result<(), Error> {
     Ok(())
 }
 
+fn bench(args: &BenchArgs) -> Result<(), Error> {
+    let algorithms = args
+        .algorithms
+        .iter()
+        .map(|a| a.parse())
+        .collect::<Result<Vec<AlgorithmChoice>, Error>>()?;
+    for name in &args.embedders {
+        if !["minilm", "tfidf-lsa"].contains(&name.as_str()) {
+            return Err(Error::Setting(format!(
+                "unknown embedder `{name}` (known: minilm, tfidf-lsa)"
+            )));
+        }
+    }
+    let columns = TableColumns {
+        text: args.text_col.clone(),
+        title: args.text_col.clone(),
+        label: Some(args.label_col.clone()),
+    };
+    let table = load_talk_table(&args.data, &columns)?;
+    let progress = CliProgress::new(args.quiet);
+    for warning in &table.warnings {
+        progress.warn(&format!("{}: {}", warning.file, warning.message));
+    }
+    let texts: Vec<&str> = table.rows.iter().map(|r| r.text.as_str()).collect();
+    let labels: Vec<String> = table
+        .rows
+        .iter()
+        .map(|r| r.label.clone().unwrap_or_default())
+        .collect();
+    let mut distinct = labels.clone();
+    distinct.sort();
+    distinct.dedup();
+    let settings = BenchSettings {
+        k: args.k.unwrap_or(distinct.len()).max(1),
+        min_cluster_size: args.min_cluster_size,
+        pca_dims: args.pca_dims,
+        seed: args.seed,
+    };
+    let minilm = if args.embedders.iter().any(|e| e == "minilm") {
+        progress.stage("loading model");
+        Some(CandleMiniLm::load(&ModelFiles::locate(&args.model)?)?)
+    } else {
+        None
+    };
+    let lsa = TfidfLsa {
+        seed: args.seed,
+        ..TfidfLsa::default()
+    };
+    let embedders: Vec<(&str, &dyn Embedder)> = args
+        .embedders
+        .iter()
+        .map(|name| -> (&str, &dyn Embedder) {
+            match (name.as_str(), &minilm) {
+                ("minilm", Some(model)) => ("minilm", model),
+                _ => ("tfidf-lsa", &lsa),
+            }
+        })
+        .collect();
+    eprintln!(
+        "{} texts, {} labels; k = {} for the algorithms that take it",
+        texts.len(),
+        distinct.len(),
+        settings.k
+    );
+    let report = run_bench(
+        &texts,
+        &labels,
+        &embedders,
+        &algorithms,
+        &settings,
+        &progress,
+    )?;
+    progress.finish();
+    let files = [
+        ("bench.csv", report.to_csv()?),
+        ("bench.json", report.to_json()?),
+    ];
+    let written = write_files_atomically(&args.out, &files)?;
+    print_bench_table(&report);
+    let paths: Vec<String> = written.iter().map(|p| p.display().to_string()).collect();
+    println!("\nwritten: {}", paths.join(", "));
+    Ok(())
+}
+
+fn print_bench_table(report: &BenchReport) {
+    let cell = |v: Option<f64>| v.map_or("-".to_string(), |v| format!("{v:.3}"));
+    println!(
+        "{:<10} {:<23} {:>4} {:>7} {:>6} {:>6} {:>6} {:>6} {:>6} {:>6} {:>6} {:>8}",
+        "embedder",
+        "algorithm",
+        "k",
+        "unassig",
+        "ARI",
+        "NMI",
+        "AMI",
+        "V",
+        "silh",
+        "NPMI",
+        "div",
+        "seconds"
+    );
+    for r in &report.results {
+        println!(
+            "{:<10} {:<23} {:>4} {:>6.1}% {:>6.3} {:>6.3} {:>6.3} {:>6.3} {:>6} {:>6} {:>6} {:>8.2}",
+            r.embedder,
+            r.algorithm,
+            r.clusters,
+            r.unassigned_share * 100.0,
+            r.ari,
+            r.nmi,
+            r.ami,
+            r.v_measure,
+            cell(r.silhouette),
+            cell(r.npmi),
+            cell(r.diversity),
+            r.seconds
+        );
+    }
+    for t in &report.embedders {
+        println!("embedding with {}: {:.1} s", t.embedder, t.seconds);
+    }
+}
+
 fn print_summary(report: &RunReport, written: &[PathBuf]) {
     let silhouette = report
         .clustering
@@ -313,6 +507,21 @@ impl CliProgress {
 
     fn finish(&self) {
         self.bar.finish_and_clear();
+    }
+}
+
+impl BenchObserver for CliProgress {
+    fn embedding(&self, embedder: &str) {
+        Observer::stage(self, &format!("embedding with {embedder}"));
+    }
+
+    fn result(&self, result: &BenchResult) {
+        if self.plain {
+            eprintln!(
+                "{} {}: ARI {:.3} in {:.2} s",
+                result.embedder, result.algorithm, result.ari, result.seconds
+            );
+        }
     }
 }
 

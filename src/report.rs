@@ -139,25 +139,34 @@ pub const REPORT_FILES: [&str; 3] = ["talks.csv", "themes.csv", "report.json"];
 
 /// Writes all reports into `out_dir` (created if needed); returns the paths written.
 pub fn write_reports(out_dir: &Path, report: &RunReport) -> Result<Vec<PathBuf>> {
-    fs::create_dir_all(out_dir).map_err(|e| Error::output(out_dir, e))?;
-    let staging = tempfile::Builder::new()
-        .prefix(".confthemes-staging-")
-        .tempdir_in(out_dir)
-        .map_err(|e| Error::output(out_dir, e))?;
     let contents = [
         talks_csv(report)?,
         themes_csv(report)?,
         report_json(report)?,
     ];
-    for (name, bytes) in REPORT_FILES.iter().zip(&contents) {
+    let files: Vec<(&str, Vec<u8>)> = REPORT_FILES.into_iter().zip(contents).collect();
+    write_files_atomically(out_dir, &files)
+}
+
+/// Writes `files` (name, contents) into `out_dir` (created if needed) all or nothing: they are
+/// staged in a hidden folder inside `out_dir` and moved into place only when all are complete,
+/// replacing earlier files of the same names. Returns the paths written.
+pub fn write_files_atomically(out_dir: &Path, files: &[(&str, Vec<u8>)]) -> Result<Vec<PathBuf>> {
+    fs::create_dir_all(out_dir).map_err(|e| Error::output(out_dir, e))?;
+    let staging = tempfile::Builder::new()
+        .prefix(".confthemes-staging-")
+        .tempdir_in(out_dir)
+        .map_err(|e| Error::output(out_dir, e))?;
+    for (name, bytes) in files {
         let path = staging.path().join(name);
         let mut file = fs::File::create(&path).map_err(|e| Error::output(&path, e))?;
         file.write_all(bytes)
             .and_then(|()| file.sync_all())
             .map_err(|e| Error::output(&path, e))?;
     }
-    // Refuse before moving anything, so a failure cannot leave a mix of old and new reports.
-    for name in REPORT_FILES {
+    let names: Vec<&str> = files.iter().map(|(name, _)| *name).collect();
+    // Refuse before moving anything, so a failure cannot leave a mix of old and new files.
+    for name in &names {
         let target = out_dir.join(name);
         if target.is_dir() {
             let taken = std::io::Error::new(
@@ -167,26 +176,26 @@ pub fn write_reports(out_dir: &Path, report: &RunReport) -> Result<Vec<PathBuf>>
             return Err(Error::output(target, taken));
         }
     }
-    swap_into_place(staging.path(), out_dir)
+    swap_into_place(staging.path(), out_dir, &names)
 }
 
 /// Moves the staged reports into `out_dir`. The previous reports are first moved aside into the
 /// staging folder; if any move fails, the new reports placed so far are removed and the previous
 /// ones put back, so the folder holds either the complete new set or the complete old one.
-fn swap_into_place(staging: &Path, out_dir: &Path) -> Result<Vec<PathBuf>> {
+fn swap_into_place(staging: &Path, out_dir: &Path, names: &[&str]) -> Result<Vec<PathBuf>> {
     let backup = staging.join("previous");
     fs::create_dir(&backup).map_err(|e| Error::output(&backup, e))?;
     let mut moved_aside = Vec::new();
     let mut placed = Vec::new();
     let result = (|| -> Result<()> {
-        for name in REPORT_FILES {
+        for &name in names {
             let target = out_dir.join(name);
             if target.exists() {
                 fs::rename(&target, backup.join(name)).map_err(|e| Error::output(&target, e))?;
                 moved_aside.push(name);
             }
         }
-        for name in REPORT_FILES {
+        for &name in names {
             let target = out_dir.join(name);
             fs::rename(staging.join(name), &target).map_err(|e| Error::output(&target, e))?;
             placed.push(target);
@@ -353,7 +362,7 @@ mod tests {
         // Only the first report is staged, so moving the second one fails.
         let staging = tempfile::tempdir_in(out.path()).unwrap();
         fs::write(staging.path().join(REPORT_FILES[0]), "new").unwrap();
-        let err = swap_into_place(staging.path(), out.path()).unwrap_err();
+        let err = swap_into_place(staging.path(), out.path(), &REPORT_FILES).unwrap_err();
         assert!(err.to_string().contains(REPORT_FILES[1]), "{err}");
         for name in REPORT_FILES {
             let text = fs::read_to_string(out.path().join(name)).unwrap();

@@ -15,6 +15,8 @@ pub struct TableColumns {
     pub text: String,
     /// The talk's title; when the column is missing, the title is the text's first sentence.
     pub title: String,
+    /// A gold label column, required when set (benchmarks); rows without a label are skipped.
+    pub label: Option<String>,
 }
 
 impl Default for TableColumns {
@@ -22,6 +24,7 @@ impl Default for TableColumns {
         TableColumns {
             text: "text".into(),
             title: "title".into(),
+            label: None,
         }
     }
 }
@@ -39,6 +42,8 @@ pub struct TalkRow {
     pub text: String,
     /// Conference, edition and year from their columns.
     pub meta: DocMeta,
+    /// Gold label, when a label column was asked for.
+    pub label: Option<String>,
 }
 
 /// The talks of one CSV file.
@@ -77,18 +82,24 @@ pub fn load_talk_table(path: &Path, columns: &TableColumns) -> Result<TalkTable>
         .map_err(|e| Error::parse(path, 1, e.to_string()))?
         .clone();
     let column = |name: &str| headers.iter().position(|h| h.trim() == name);
-    let text_at = column(&columns.text).ok_or_else(|| {
-        let found: Vec<&str> = headers.iter().collect();
-        Error::parse(
-            path,
-            1,
-            format!(
-                "no `{}` column (columns: {}); choose one with --text-col",
-                columns.text,
-                found.join(", ")
-            ),
-        )
-    })?;
+    let required = |name: &str, option: &str| {
+        column(name).ok_or_else(|| {
+            let found: Vec<&str> = headers.iter().collect();
+            Error::parse(
+                path,
+                1,
+                format!(
+                    "no `{name}` column (columns: {}); choose one with {option}",
+                    found.join(", ")
+                ),
+            )
+        })
+    };
+    let text_at = required(&columns.text, "--text-col")?;
+    let label_at = match &columns.label {
+        Some(name) => Some(required(name, "--label-col")?),
+        None => None,
+    };
     let (title_at, conference_at, edition_at, year_at) = (
         column(&columns.title),
         column("conference"),
@@ -113,8 +124,16 @@ pub fn load_talk_table(path: &Path, columns: &TableColumns) -> Result<TalkTable>
             });
             continue;
         }
-        let year = parse_year(get(year_at), path, line as u64)?;
         let non_empty = |s: &str| (!s.is_empty()).then(|| s.to_string());
+        let label = non_empty(get(label_at));
+        if let (Some(name), None) = (&columns.label, &label) {
+            warnings.push(Warning {
+                file: file.clone(),
+                message: format!("line {line}: skipped: empty `{name}`"),
+            });
+            continue;
+        }
+        let year = parse_year(get(year_at), path, line as u64)?;
         let title = non_empty(get(title_at)).unwrap_or_else(|| first_sentence(text));
         rows.push(TalkRow {
             row: rows.len() + 1,
@@ -126,6 +145,7 @@ pub fn load_talk_table(path: &Path, columns: &TableColumns) -> Result<TalkTable>
                 edition: non_empty(get(edition_at)),
                 year,
             },
+            label,
         });
     }
     if rows.is_empty() {

@@ -1,0 +1,302 @@
+//! The runner behind `confthemes bench`: every algorithm on every embedder's vectors of one
+//! labelled table, scored against the labels. Each embedder embeds the texts once.
+
+use std::str::FromStr;
+use std::time::Instant;
+
+use serde::Serialize;
+
+use super::{npmi_coherence, partition_scores, topic_diversity, NPMI_WINDOW};
+use crate::cluster::{
+    self, Agglomerative, Clusterer, Clustering, Cut, Hdbscan, KMeans, Linkage, OutlierPolicy,
+    PcaKMeans, SilhouetteKMeans,
+};
+use crate::embed::Embedder;
+use crate::error::{Error, Result};
+use crate::text::words;
+use crate::themes::class_tfidf;
+
+/// Top words per topic scored by NPMI and diversity, as in the BERTopic paper.
+pub const TOPIC_WORDS: usize = 10;
+
+/// An algorithm named on the command line; its k and sizes come from [`BenchSettings`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AlgorithmChoice {
+    /// k-means++ at k.
+    KMeans,
+    /// k-means++ with k chosen by silhouette in 2..=max(16, 2k).
+    KMeansSilhouette,
+    /// Agglomerative clustering cut at k.
+    Agglomerative(Linkage),
+    /// HDBSCAN with an outlier policy.
+    Hdbscan(OutlierPolicy),
+    /// k-means at k on a PCA projection.
+    PcaKMeans,
+}
+
+impl AlgorithmChoice {
+    /// Every algorithm, in the order the table lists them.
+    pub const ALL: [AlgorithmChoice; 8] = [
+        AlgorithmChoice::KMeans,
+        AlgorithmChoice::KMeansSilhouette,
+        AlgorithmChoice::Agglomerative(Linkage::Average),
+        AlgorithmChoice::Agglomerative(Linkage::Complete),
+        AlgorithmChoice::Agglomerative(Linkage::Ward),
+        AlgorithmChoice::Hdbscan(OutlierPolicy::Keep),
+        AlgorithmChoice::Hdbscan(OutlierPolicy::NearestCentroid),
+        AlgorithmChoice::PcaKMeans,
+    ];
+
+    /// The name used on the command line and in reports.
+    pub fn name(self) -> &'static str {
+        match self {
+            AlgorithmChoice::KMeans => "kmeans",
+            AlgorithmChoice::KMeansSilhouette => "kmeans-silhouette",
+            AlgorithmChoice::Agglomerative(Linkage::Average) => "agglomerative-average",
+            AlgorithmChoice::Agglomerative(Linkage::Complete) => "agglomerative-complete",
+            AlgorithmChoice::Agglomerative(Linkage::Ward) => "agglomerative-ward",
+            AlgorithmChoice::Hdbscan(OutlierPolicy::Keep) => "hdbscan",
+            AlgorithmChoice::Hdbscan(OutlierPolicy::NearestCentroid) => "hdbscan-reassign",
+            AlgorithmChoice::PcaKMeans => "pca-kmeans",
+        }
+    }
+
+    /// The clusterer with its parameters.
+    pub fn build(self, settings: &BenchSettings) -> Box<dyn Clusterer> {
+        let k = settings.k;
+        let kmeans = KMeans::new(k).with_seed(settings.seed);
+        match self {
+            AlgorithmChoice::KMeans => Box::new(kmeans),
+            AlgorithmChoice::KMeansSilhouette => Box::new(SilhouetteKMeans {
+                k_min: 2,
+                k_max: (2 * k).max(16),
+                seed: settings.seed,
+            }),
+            AlgorithmChoice::Agglomerative(linkage) => {
+                Box::new(Agglomerative::new(linkage, Cut::Clusters(k)))
+            }
+            AlgorithmChoice::Hdbscan(policy) => {
+                Box::new(Hdbscan::new(settings.min_cluster_size, policy))
+            }
+            AlgorithmChoice::PcaKMeans => Box::new(PcaKMeans {
+                dims: settings.pca_dims,
+                kmeans,
+            }),
+        }
+    }
+}
+
+impl FromStr for AlgorithmChoice {
+    type Err = Error;
+
+    fn from_str(s: &str) -> Result<Self> {
+        Self::ALL
+            .into_iter()
+            .find(|a| a.name() == s)
+            .ok_or_else(|| {
+                let names: Vec<&str> = Self::ALL.iter().map(|a| a.name()).collect();
+                Error::Setting(format!(
+                    "unknown algorithm `{s}` (known: {})",
+                    names.join(", ")
+                ))
+            })
+    }
+}
+
+/// Parameters shared by the algorithms of one bench run.
+#[derive(Debug, Clone)]
+pub struct BenchSettings {
+    /// Clusters for the algorithms that take k (usually the number of gold labels).
+    pub k: usize,
+    /// HDBSCAN's min_cluster_size and min_samples.
+    pub min_cluster_size: usize,
+    /// Dimensions kept by pca-kmeans.
+    pub pca_dims: usize,
+    /// Seed of every random choice.
+    pub seed: u64,
+}
+
+/// One row of the benchmark table: an algorithm on one embedder's vectors.
+#[derive(Debug, Clone, Serialize)]
+pub struct BenchResult {
+    /// Embedder name.
+    pub embedder: String,
+    /// Algorithm name.
+    pub algorithm: String,
+    /// Algorithm parameters.
+    pub params: String,
+    /// Clusters found (outliers not counted).
+    pub clusters: usize,
+    /// Share of texts left unassigned as outliers.
+    pub unassigned_share: f64,
+    /// Adjusted Rand index against the labels (outliers count as one cluster).
+    pub ari: f64,
+    /// Normalised mutual information (arithmetic).
+    pub nmi: f64,
+    /// Adjusted mutual information (arithmetic).
+    pub ami: f64,
+    /// V-measure.
+    pub v_measure: f64,
+    /// Cosine silhouette of the clustered texts.
+    pub silhouette: Option<f64>,
+    /// NPMI coherence of the clusters' top c-TF-IDF words.
+    pub npmi: Option<f64>,
+    /// Topic diversity of the clusters' top c-TF-IDF words.
+    pub diversity: Option<f64>,
+    /// Seconds spent clustering (embedding excluded; see [`EmbedderTiming`]).
+    pub seconds: f64,
+}
+
+/// How long an embedder took over all texts.
+#[derive(Debug, Clone, Serialize)]
+pub struct EmbedderTiming {
+    /// Embedder name.
+    pub embedder: String,
+    /// Seconds to embed every text once.
+    pub seconds: f64,
+}
+
+/// Everything a bench run measured.
+#[derive(Debug, Clone, Serialize)]
+pub struct BenchReport {
+    /// Texts clustered.
+    pub texts: usize,
+    /// Distinct gold labels.
+    pub labels: usize,
+    /// One row per embedder and algorithm.
+    pub results: Vec<BenchResult>,
+    /// Embedding time per embedder.
+    pub embedders: Vec<EmbedderTiming>,
+}
+
+/// Receives progress from a bench run.
+pub trait BenchObserver {
+    /// An embedder starts embedding.
+    fn embedding(&self, _embedder: &str) {}
+    /// A row of the table is done.
+    fn result(&self, _result: &BenchResult) {}
+}
+
+/// Embeds `texts` with each embedder once, runs each algorithm on the vectors and scores the
+/// clusters against `labels` (one per text).
+pub fn run_bench(
+    texts: &[&str],
+    labels: &[String],
+    embedders: &[(&str, &dyn Embedder)],
+    algorithms: &[AlgorithmChoice],
+    settings: &BenchSettings,
+    observer: &dyn BenchObserver,
+) -> Result<BenchReport> {
+    let tokens: Vec<Vec<String>> = texts.iter().map(|t| words(t).collect()).collect();
+    let mut results = Vec::new();
+    let mut timings = Vec::new();
+    for &(name, embedder) in embedders {
+        observer.embedding(name);
+        let started = Instant::now();
+        let vectors = embedder.embed(texts)?;
+        timings.push(EmbedderTiming {
+            embedder: name.to_string(),
+            seconds: started.elapsed().as_secs_f64(),
+        });
+        for &choice in algorithms {
+            let algorithm = choice.build(settings);
+            let started = Instant::now();
+            let clustering = cluster::fit(algorithm.as_ref(), vectors.view())?;
+            let seconds = started.elapsed().as_secs_f64();
+            let result = score(
+                name,
+                choice,
+                algorithm.as_ref(),
+                &clustering,
+                texts,
+                labels,
+                &tokens,
+                seconds,
+            );
+            observer.result(&result);
+            results.push(result);
+        }
+    }
+    let mut distinct: Vec<&String> = labels.iter().collect();
+    distinct.sort();
+    distinct.dedup();
+    Ok(BenchReport {
+        texts: texts.len(),
+        labels: distinct.len(),
+        results,
+        embedders: timings,
+    })
+}
+
+/// The [`BenchResult`] of one clustering.
+#[allow(clippy::too_many_arguments)]
+fn score(
+    embedder: &str,
+    choice: AlgorithmChoice,
+    algorithm: &dyn Clusterer,
+    clustering: &Clustering,
+    texts: &[&str],
+    labels: &[String],
+    tokens: &[Vec<String>],
+    seconds: f64,
+) -> BenchResult {
+    let predicted: Vec<i64> = clustering
+        .labels
+        .iter()
+        .map(|l| l.map_or(-1, |c| c as i64))
+        .collect();
+    let scores = partition_scores(labels, &predicted);
+    let members: Vec<Vec<&str>> = (0..clustering.k())
+        .map(|c| {
+            texts
+                .iter()
+                .zip(&clustering.labels)
+                .filter(|(_, l)| **l == Some(c))
+                .map(|(t, _)| *t)
+                .collect()
+        })
+        .collect();
+    let topics: Vec<Vec<String>> = class_tfidf(&members, TOPIC_WORDS)
+        .into_iter()
+        .map(|keywords| keywords.into_iter().map(|k| k.word).collect())
+        .collect();
+    BenchResult {
+        embedder: embedder.to_string(),
+        algorithm: choice.name().to_string(),
+        params: algorithm.params(),
+        clusters: clustering.k(),
+        unassigned_share: clustering.unassigned() as f64 / texts.len().max(1) as f64,
+        ari: scores.ari,
+        nmi: scores.nmi,
+        ami: scores.ami,
+        v_measure: scores.v_measure,
+        silhouette: clustering.silhouette.map(f64::from),
+        npmi: npmi_coherence(&topics, tokens, NPMI_WINDOW),
+        diversity: topic_diversity(&topics, TOPIC_WORDS),
+        seconds,
+    }
+}
+
+impl BenchReport {
+    /// `bench.csv`: one row per result, the columns of [`BenchResult`]; empty cells for metrics
+    /// that do not apply.
+    pub fn to_csv(&self) -> Result<Vec<u8>> {
+        let mut writer = csv::Writer::from_writer(Vec::new());
+        for result in &self.results {
+            writer
+                .serialize(result)
+                .map_err(|e| Error::output("bench.csv", std::io::Error::other(e)))?;
+        }
+        writer
+            .into_inner()
+            .map_err(|e| Error::output("bench.csv", std::io::Error::other(e.to_string())))
+    }
+
+    /// `bench.json`: `{"texts", "labels", "results": [...], "embedders": [...]}`.
+    pub fn to_json(&self) -> Result<Vec<u8>> {
+        let mut bytes = serde_json::to_vec_pretty(self)
+            .map_err(|e| Error::output("bench.json", std::io::Error::other(e)))?;
+        bytes.push(b'\n');
+        Ok(bytes)
+    }
+}
