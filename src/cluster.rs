@@ -1,7 +1,7 @@
 //! Stage 4: group talk embeddings into clusters.
 //!
 //! Each algorithm is a type holding its parameters ([`KMeans`], [`SilhouetteKMeans`],
-//! [`Agglomerative`], [`Hdbscan`], [`PcaKMeans`]) and implementing [`Clusterer`]; [`fit`] runs one
+//! [`Agglomerative`], [`Hdbscan`], and any of them on a PCA projection, [`OnPca`]) and implementing [`Clusterer`]; [`fit`] runs one
 //! over unit-length rows and returns a [`Clustering`] as data. `fit` hands every algorithm the rows
 //! sorted by value, maps the labels back and numbers clusters by size, so a clustering depends only
 //! on the set of rows: never on their order, nor on the thread count. Random choices come from
@@ -21,7 +21,7 @@ use crate::error::Result;
 pub use agglomerative::{Agglomerative, Cut, Linkage};
 pub use hdbscan::{Hdbscan, OutlierPolicy};
 pub use kmeans::{KMeans, KMeansModel, SilhouetteKMeans};
-pub use pca::{Pca, PcaKMeans};
+pub use pca::{OnPca, Pca, PcaModel};
 pub use silhouette::{cosine_silhouette, silhouette_sample, SILHOUETTE_SAMPLE};
 
 /// A clustering algorithm with its parameters.
@@ -225,9 +225,9 @@ pub(crate) mod tests {
             Box::new(Agglomerative::new(Linkage::Complete, Cut::Distance(0.5))),
             Box::new(Agglomerative::new(Linkage::Ward, Cut::Clusters(3))),
             Box::new(Hdbscan::new(3, OutlierPolicy::Keep)),
-            Box::new(PcaKMeans {
+            Box::new(OnPca {
                 dims: 2,
-                kmeans: KMeans::new(3),
+                inner: KMeans::new(3),
             }),
         ]
     }

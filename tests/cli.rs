@@ -197,3 +197,112 @@ fn help_explains_the_run_command() {
         assert!(help.contains(needle), "--help lacks {needle}:\n{help}");
     }
 }
+
+#[test]
+fn bench_scores_every_algorithm_and_embedder() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("labelled.csv");
+    let topics = [
+        (
+            "mesh",
+            "Envoy sidecars and Istio route traffic in the service mesh",
+        ),
+        (
+            "ml",
+            "Kubeflow pipelines train TensorFlow models on GPU nodes",
+        ),
+        (
+            "cost",
+            "Cutting the cloud bill with spot instances and right-sizing",
+        ),
+    ];
+    let mut csv = String::from("text,label\n");
+    for i in 0..8 {
+        for (label, text) in topics {
+            csv.push_str(&format!("\"{text}, case {i}\",{label}\n"));
+        }
+    }
+    fs::write(&data, csv).unwrap();
+    let out = tmp.path().join("bench");
+    let res = confthemes(
+        &[
+            "bench",
+            "--data",
+            data.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "--min-cluster-size",
+            "4",
+            "--quiet",
+        ],
+        &[],
+    );
+    assert!(res.status.success(), "{}", stderr(&res));
+    let json: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(out.join("bench.json")).unwrap()).unwrap();
+    let results = json["results"].as_array().unwrap();
+    assert_eq!(results.len(), 16, "8 algorithms x 2 embedders");
+    for key in [
+        "embedder",
+        "algorithm",
+        "params",
+        "clusters",
+        "unassigned_share",
+        "ari",
+        "nmi",
+        "ami",
+        "v_measure",
+        "silhouette",
+        "npmi",
+        "diversity",
+        "seconds",
+    ] {
+        assert!(results.iter().all(|r| r.get(key).is_some()), "no {key}");
+    }
+    // Three clearly separate topics: k-means at k = 3 on MiniLM finds them exactly.
+    let kmeans = results
+        .iter()
+        .find(|r| r["embedder"] == "minilm" && r["algorithm"] == "kmeans")
+        .unwrap();
+    assert_eq!(kmeans["ari"], 1.0);
+    assert_eq!(kmeans["clusters"], 3);
+    let rows = csv::Reader::from_path(out.join("bench.csv"))
+        .unwrap()
+        .records()
+        .count();
+    assert_eq!(rows, 16);
+    let table = String::from_utf8(res.stdout).unwrap();
+    assert!(
+        table.contains("agglomerative-ward") && table.contains("tfidf-lsa"),
+        "{table}"
+    );
+
+    expect_error(
+        confthemes(
+            &[
+                "bench",
+                "--data",
+                data.to_str().unwrap(),
+                "--algorithms",
+                "dbscan",
+            ],
+            &[],
+        ),
+        2,
+        "unknown algorithm `dbscan`",
+    );
+    expect_error(
+        confthemes(
+            &[
+                "bench",
+                "--data",
+                data.to_str().unwrap(),
+                "--label-col",
+                "topic",
+            ],
+            &[],
+        ),
+        4,
+        "no `topic` column",
+    );
+}

@@ -8,8 +8,8 @@ use serde::Serialize;
 
 use super::{npmi_coherence, partition_scores, topic_diversity, NPMI_WINDOW};
 use crate::cluster::{
-    self, Agglomerative, Clusterer, Clustering, Cut, Hdbscan, KMeans, Linkage, OutlierPolicy,
-    PcaKMeans, SilhouetteKMeans,
+    self, Agglomerative, Clusterer, Clustering, Cut, Hdbscan, KMeans, Linkage, OnPca,
+    OutlierPolicy, SilhouetteKMeans,
 };
 use crate::embed::Embedder;
 use crate::error::{Error, Result};
@@ -78,9 +78,9 @@ impl AlgorithmChoice {
             AlgorithmChoice::Hdbscan(policy) => {
                 Box::new(Hdbscan::new(settings.min_cluster_size, policy))
             }
-            AlgorithmChoice::PcaKMeans => Box::new(PcaKMeans {
+            AlgorithmChoice::PcaKMeans => Box::new(OnPca {
                 dims: settings.pca_dims,
-                kmeans,
+                inner: kmeans,
             }),
         }
     }

@@ -1,10 +1,10 @@
-//! Principal component analysis, and k-means on the principal components: the projection drops
-//! the directions in which talks barely differ, which are mostly noise for clustering.
+//! Principal component analysis, and clustering on the principal components: the projection
+//! drops the directions in which talks barely differ, which are mostly noise for clustering.
 
 use nalgebra::{DMatrix, SymmetricEigen};
 use ndarray::{Array1, Array2, ArrayView2, Axis};
 
-use super::{Clusterer, KMeans, Partition};
+use super::{Clusterer, Partition};
 use crate::embed::normalise_rows;
 use crate::error::{Error, Result};
 
@@ -79,29 +79,31 @@ impl PcaModel {
     }
 }
 
-/// k-means on a PCA projection of the vectors, renormalised to unit length.
+/// Any clusterer run on a PCA projection of the vectors, renormalised to unit length: k-means
+/// (`OnPca { dims: 50, inner: KMeans::new(10) }`) or HDBSCAN, whose density estimates need few
+/// dimensions (BERTopic reduces to 5 with UMAP for the same reason).
 #[derive(Debug, Clone)]
-pub struct PcaKMeans {
+pub struct OnPca<C> {
     /// Principal components kept.
     pub dims: usize,
-    /// The k-means run on them.
-    pub kmeans: KMeans,
+    /// The clusterer run on them.
+    pub inner: C,
 }
 
-impl Clusterer for PcaKMeans {
+impl<C: Clusterer> Clusterer for OnPca<C> {
     fn name(&self) -> String {
-        "pca-kmeans".into()
+        format!("pca-{}", self.inner.name())
     }
 
     fn params(&self) -> String {
-        format!("dims={} k={}", self.dims, self.kmeans.k)
+        format!("dims={} {}", self.dims, self.inner.params())
     }
 
     fn partition(&self, x: ArrayView2<'_, f32>) -> Result<Partition> {
         let dims = self.dims.min(x.ncols());
         let mut projected = Pca { dims }.fit(x)?.transform(x);
         normalise_rows(&mut projected);
-        self.kmeans.partition(projected.view())
+        self.inner.partition(projected.view())
     }
 }
 
