@@ -6,8 +6,5 @@ mod runner;
 mod topic_metrics;
 
 pub use partition_metrics::{partition_scores, PartitionScores};
-pub use runner::{
-    run_bench, AlgorithmChoice, BenchObserver, BenchReport, BenchResult, BenchSettings,
-    EmbedderTiming, TOPIC_WORDS,
-};
+pub use runner::{run_bench, BenchObserver, BenchReport, BenchResult, EmbedderTiming, TOPIC_WORDS};
 pub use topic_metrics::{npmi_coherence, topic_diversity, NPMI_WINDOW};

@@ -8,6 +8,7 @@
 //! seeded ChaCha streams.
 
 mod agglomerative;
+mod choice;
 mod hdbscan;
 mod kmeans;
 mod pca;
@@ -19,6 +20,7 @@ use serde::Serialize;
 use crate::error::Result;
 
 pub use agglomerative::{Agglomerative, Cut, Linkage};
+pub use choice::{AlgorithmChoice, AlgorithmSettings};
 pub use hdbscan::{Hdbscan, OutlierPolicy};
 pub use kmeans::{KMeans, KMeansModel, SilhouetteKMeans};
 pub use pca::{OnPca, Pca, PcaModel};

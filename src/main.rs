@@ -2,13 +2,15 @@
 
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
 use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use confthemes::bench::{
-    run_bench, AlgorithmChoice, BenchObserver, BenchReport, BenchResult, BenchSettings,
+use confthemes::bench::{run_bench, BenchObserver, BenchReport, BenchResult};
+use confthemes::cluster::{
+    AlgorithmChoice, AlgorithmSettings, Clusterer, KMeans, SilhouetteKMeans,
 };
 use confthemes::embed::{CandleMiniLm, Embedder, ModelFiles, TfidfLsa, DEFAULT_MODEL_DIR};
 use confthemes::ingest::{load_inputs, load_talk_table, Corpus, TableColumns, TalkTable};
@@ -160,7 +162,15 @@ struct RunArgs {
     #[arg(long, default_value_t = 42)]
     seed: u64,
 
-    /// Use exactly this many clusters instead of choosing k by silhouette.
+    /// Clustering algorithm: kmeans-silhouette (k-means, k chosen by silhouette in
+    /// --k-min..--k-max), kmeans, agglomerative-average, agglomerative-complete,
+    /// agglomerative-ward, pca-kmeans (k clusters, --k), hdbscan (outliers left unassigned),
+    /// hdbscan-reassign (outliers join their nearest cluster).
+    #[arg(long, default_value = "kmeans-silhouette")]
+    algorithm: String,
+
+    /// Number of clusters for the algorithms that take k (kmeans-silhouette: use exactly k-means
+    /// at this k).
     #[arg(long, conflicts_with_all = ["k_min", "k_max"])]
     k: Option<usize>,
 
@@ -171,6 +181,10 @@ struct RunArgs {
     /// Largest number of clusters tried.
     #[arg(long, default_value_t = 16)]
     k_max: usize,
+
+    /// HDBSCAN's smallest cluster (and min_samples).
+    #[arg(long, default_value_t = 10)]
+    min_cluster_size: usize,
 
     /// Lowest cosine similarity between a talk and a theme for the talk to get that theme;
     /// below it the talk is `unassigned`.
@@ -213,16 +227,10 @@ fn run(args: &RunArgs) -> Result<(), Error> {
         Some(path) => (Taxonomy::from_file(path)?, path.display().to_string()),
         None => (Taxonomy::builtin(), "builtin".to_string()),
     };
-    let (k_min, k_max) = args.k.map_or((args.k_min, args.k_max), |k| (k, k));
-    if k_min == 0 || k_min > k_max {
-        return Err(Error::Setting(format!(
-            "k range {k_min}..{k_max} is empty (clusters must number at least 1)"
-        )));
-    }
+    let clusterer = run_clusterer(args)?;
     let options = RunOptions {
         seed: args.seed,
-        k_min,
-        k_max,
+        clusterer,
         theme_threshold: args.threshold,
         taxonomy,
         taxonomy_source,
@@ -276,6 +284,37 @@ fn run(args: &RunArgs) -> Result<(), Error> {
     print_summary(&report, &written);
     Ok(())
 }
+
+/// The clusterer `run` was asked for.
+fn run_clusterer(args: &RunArgs) -> Result<Arc<dyn Clusterer>, Error> {
+    let choice: AlgorithmChoice = args.algorithm.parse()?;
+    let (k_min, k_max) = args.k.map_or((args.k_min, args.k_max), |k| (k, k));
+    if k_min == 0 || k_min > k_max {
+        return Err(Error::Setting(format!(
+            "k range {k_min}..{k_max} is empty (clusters must number at least 1)"
+        )));
+    }
+    if choice == AlgorithmChoice::KMeansSilhouette {
+        if args.k.is_some() {
+            return Ok(Arc::new(KMeans::new(k_min).with_seed(args.seed)));
+        }
+        return Ok(Arc::new(SilhouetteKMeans {
+            k_min,
+            k_max,
+            seed: args.seed,
+        }));
+    }
+    let settings = AlgorithmSettings {
+        k: args.k.unwrap_or(DEFAULT_K),
+        min_cluster_size: args.min_cluster_size,
+        pca_dims: 50,
+        seed: args.seed,
+    };
+    Ok(Arc::from(choice.build(&settings)))
+}
+
+/// k for the algorithms that take one when --k is not given.
+const DEFAULT_K: usize = 10;
 
 /// What `run` reads.
 enum Input {
@@ -345,7 +384,7 @@ fn bench(args: &BenchArgs) -> Result<(), Error> {
     let mut distinct = labels.clone();
     distinct.sort();
     distinct.dedup();
-    let settings = BenchSettings {
+    let settings = AlgorithmSettings {
         k: args.k.unwrap_or(distinct.len()).max(1),
         min_cluster_size: args.min_cluster_size,
         pca_dims: args.pca_dims,
@@ -442,11 +481,19 @@ fn print_summary(report: &RunReport, written: &[PathBuf]) {
         .silhouette
         .map_or(String::new(), |s| format!(", silhouette {s:.3}"));
     println!(
-        "{}, {}, {}{silhouette}",
+        "{}, {}, {}{silhouette} ({})",
         count(report.documents.len(), "document"),
         count(report.talks.len(), "talk"),
-        count(report.clustering.k, "cluster")
+        count(report.clustering.k, "cluster"),
+        report.clustering.algorithm
     );
+    let outliers = report.talks.iter().filter(|t| t.cluster.is_none()).count();
+    if outliers > 0 {
+        println!(
+            "{} left out of every cluster as outliers (empty `cluster` in talks.csv)",
+            count(outliers, "talk")
+        );
+    }
     println!();
     println!("{:<46} {:>5} {:>6}  keywords", "theme", "talks", "share");
     for theme in report.themes.iter().filter(|t| t.talks > 0) {

@@ -3,6 +3,7 @@
 //! talks; both end in the same embedding, clustering and naming.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use crate::cluster::{self, Clusterer, SilhouetteKMeans};
 use crate::embed::Embedder;
@@ -16,14 +17,12 @@ use crate::segment::{link_talks, talks_from_table, Segmenter, Talk};
 use crate::themes::{name_clusters, summarise_themes, Taxonomy, ZeroShot, DEFAULT_THRESHOLD};
 
 /// Settings of a theme run.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct RunOptions {
-    /// Seed of every random choice.
+    /// Seed of every random choice (the clusterer carries its own).
     pub seed: u64,
-    /// Smallest number of clusters tried.
-    pub k_min: usize,
-    /// Largest number of clusters tried.
-    pub k_max: usize,
+    /// The clustering algorithm with its parameters.
+    pub clusterer: Arc<dyn Clusterer>,
     /// Lowest talk-theme similarity for an assignment.
     pub theme_threshold: f32,
     /// The themes talks are assigned to.
@@ -36,8 +35,11 @@ impl Default for RunOptions {
     fn default() -> Self {
         RunOptions {
             seed: 42,
-            k_min: 2,
-            k_max: 16,
+            clusterer: Arc::new(SilhouetteKMeans {
+                k_min: 2,
+                k_max: 16,
+                seed: 42,
+            }),
             theme_threshold: DEFAULT_THRESHOLD,
             taxonomy: Taxonomy::builtin(),
             taxonomy_source: "builtin".into(),
@@ -163,12 +165,8 @@ fn run_talks(
     .fit(&options.taxonomy, embedder)?;
 
     observer.stage("clustering");
-    let clusterer = SilhouetteKMeans {
-        k_min: options.k_min,
-        k_max: options.k_max,
-        seed: options.seed,
-    };
-    let clustering = cluster::fit(&clusterer, vectors.view())?;
+    let clusterer = options.clusterer.as_ref();
+    let clustering = cluster::fit(clusterer, vectors.view())?;
 
     observer.stage("naming themes");
     let assigned = zero_shot.predict(vectors.view());
@@ -206,8 +204,8 @@ fn run_talks(
         parameters: RunParameters {
             inputs: sorted_names(inputs),
             seed: options.seed,
-            k_min: options.k_min,
-            k_max: options.k_max,
+            algorithm: clusterer.name(),
+            algorithm_params: clusterer.params(),
             theme_threshold: options.theme_threshold,
             taxonomy: options.taxonomy_source.clone(),
         },

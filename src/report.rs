@@ -51,10 +51,10 @@ pub struct RunParameters {
     pub inputs: Vec<String>,
     /// Seed of every random choice.
     pub seed: u64,
-    /// Smallest number of clusters tried.
-    pub k_min: usize,
-    /// Largest number of clusters tried.
-    pub k_max: usize,
+    /// Clustering algorithm.
+    pub algorithm: String,
+    /// Its parameters.
+    pub algorithm_params: String,
     /// Lowest talk-theme similarity for an assignment.
     pub theme_threshold: f32,
     /// Where the taxonomy came from: `builtin` or a file path.
@@ -313,8 +313,8 @@ mod tests {
             parameters: RunParameters {
                 inputs: vec!["in".into()],
                 seed: 1,
-                k_min: 2,
-                k_max: 3,
+                algorithm: "kmeans".into(),
+                algorithm_params: "k=2".into(),
                 theme_threshold: 0.2,
                 taxonomy: "builtin".into(),
             },

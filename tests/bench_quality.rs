@@ -6,7 +6,8 @@
 
 mod common;
 
-use confthemes::bench::{run_bench, AlgorithmChoice, BenchObserver, BenchReport, BenchSettings};
+use confthemes::bench::{run_bench, BenchObserver, BenchReport};
+use confthemes::cluster::{AlgorithmChoice, AlgorithmSettings};
 use confthemes::embed::Embedder;
 use confthemes::ingest::{load_talk_table, TableColumns};
 
@@ -33,7 +34,7 @@ fn bench(file: &str, algorithm: AlgorithmChoice) -> Option<BenchReport> {
     let mut distinct = labels.clone();
     distinct.sort();
     distinct.dedup();
-    let settings = BenchSettings {
+    let settings = AlgorithmSettings {
         k: distinct.len(),
         min_cluster_size: 10,
         pca_dims: 50,

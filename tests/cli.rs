@@ -306,3 +306,58 @@ fn bench_scores_every_algorithm_and_embedder() {
         "no `topic` column",
     );
 }
+
+#[test]
+fn run_takes_any_clustering_algorithm_and_says_when_talks_are_left_out() {
+    let tmp = tempfile::tempdir().unwrap();
+    let talks = |dir: &Path| -> Vec<String> {
+        csv::Reader::from_path(dir.join("talks.csv"))
+            .unwrap()
+            .records()
+            .map(|r| r.unwrap()[10].to_string())
+            .collect()
+    };
+    let ward = tmp.path().join("ward");
+    let res = common::run_ok(
+        &["corpus"],
+        &ward,
+        &["--algorithm", "agglomerative-ward", "--k", "5"],
+        &[],
+    );
+    let stdout = String::from_utf8(res.stdout).unwrap();
+    assert!(
+        stdout.contains("5 clusters") && stdout.contains("agglomerative-ward (k=5)"),
+        "{stdout}"
+    );
+    assert!(talks(&ward).iter().all(|c| !c.is_empty()));
+
+    let kept = tmp.path().join("kept");
+    let res = common::run_ok(
+        &["corpus"],
+        &kept,
+        &["--algorithm", "hdbscan", "--min-cluster-size", "3"],
+        &[],
+    );
+    let stdout = String::from_utf8(res.stdout).unwrap();
+    let left_out = talks(&kept).iter().filter(|c| c.is_empty()).count();
+    assert!(left_out > 0, "HDBSCAN leaves some of 51 talks out");
+    assert!(
+        stdout.contains(&format!("{left_out} talks left out")),
+        "{stdout}"
+    );
+
+    let joined = tmp.path().join("joined");
+    common::run_ok(
+        &["corpus"],
+        &joined,
+        &["--algorithm", "hdbscan-reassign", "--min-cluster-size", "3"],
+        &[],
+    );
+    assert!(talks(&joined).iter().all(|c| !c.is_empty()));
+
+    expect_error(
+        confthemes(&["run", "corpus", "--algorithm", "spectral"], &[]),
+        2,
+        "unknown algorithm `spectral`",
+    );
+}

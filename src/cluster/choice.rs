@@ -1,0 +1,106 @@
+//! Algorithms by name, with the parameters a command line gives them.
+
+use std::str::FromStr;
+
+use super::{
+    Agglomerative, Clusterer, Cut, Hdbscan, KMeans, Linkage, OnPca, OutlierPolicy, SilhouetteKMeans,
+};
+use crate::error::{Error, Result};
+
+/// An algorithm by name, as the command line gives it; its k and sizes come from
+/// [`AlgorithmSettings`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AlgorithmChoice {
+    /// k-means++ at k.
+    KMeans,
+    /// k-means++ with k chosen by silhouette in 2..=max(16, 2k).
+    KMeansSilhouette,
+    /// Agglomerative clustering cut at k.
+    Agglomerative(Linkage),
+    /// HDBSCAN with an outlier policy.
+    Hdbscan(OutlierPolicy),
+    /// k-means at k on a PCA projection.
+    PcaKMeans,
+}
+
+impl AlgorithmChoice {
+    /// Every algorithm, in the order the table lists them.
+    pub const ALL: [AlgorithmChoice; 8] = [
+        AlgorithmChoice::KMeans,
+        AlgorithmChoice::KMeansSilhouette,
+        AlgorithmChoice::Agglomerative(Linkage::Average),
+        AlgorithmChoice::Agglomerative(Linkage::Complete),
+        AlgorithmChoice::Agglomerative(Linkage::Ward),
+        AlgorithmChoice::Hdbscan(OutlierPolicy::Keep),
+        AlgorithmChoice::Hdbscan(OutlierPolicy::NearestCentroid),
+        AlgorithmChoice::PcaKMeans,
+    ];
+
+    /// The name used on the command line and in reports.
+    pub fn name(self) -> &'static str {
+        match self {
+            AlgorithmChoice::KMeans => "kmeans",
+            AlgorithmChoice::KMeansSilhouette => "kmeans-silhouette",
+            AlgorithmChoice::Agglomerative(Linkage::Average) => "agglomerative-average",
+            AlgorithmChoice::Agglomerative(Linkage::Complete) => "agglomerative-complete",
+            AlgorithmChoice::Agglomerative(Linkage::Ward) => "agglomerative-ward",
+            AlgorithmChoice::Hdbscan(OutlierPolicy::Keep) => "hdbscan",
+            AlgorithmChoice::Hdbscan(OutlierPolicy::NearestCentroid) => "hdbscan-reassign",
+            AlgorithmChoice::PcaKMeans => "pca-kmeans",
+        }
+    }
+
+    /// The clusterer with its parameters.
+    pub fn build(self, settings: &AlgorithmSettings) -> Box<dyn Clusterer> {
+        let k = settings.k;
+        let kmeans = KMeans::new(k).with_seed(settings.seed);
+        match self {
+            AlgorithmChoice::KMeans => Box::new(kmeans),
+            AlgorithmChoice::KMeansSilhouette => Box::new(SilhouetteKMeans {
+                k_min: 2,
+                k_max: (2 * k).max(16),
+                seed: settings.seed,
+            }),
+            AlgorithmChoice::Agglomerative(linkage) => {
+                Box::new(Agglomerative::new(linkage, Cut::Clusters(k)))
+            }
+            AlgorithmChoice::Hdbscan(policy) => {
+                Box::new(Hdbscan::new(settings.min_cluster_size, policy))
+            }
+            AlgorithmChoice::PcaKMeans => Box::new(OnPca {
+                dims: settings.pca_dims,
+                inner: kmeans,
+            }),
+        }
+    }
+}
+
+impl FromStr for AlgorithmChoice {
+    type Err = Error;
+
+    fn from_str(s: &str) -> Result<Self> {
+        Self::ALL
+            .into_iter()
+            .find(|a| a.name() == s)
+            .ok_or_else(|| {
+                let names: Vec<&str> = Self::ALL.iter().map(|a| a.name()).collect();
+                Error::Setting(format!(
+                    "unknown algorithm `{s}` (known: {})",
+                    names.join(", ")
+                ))
+            })
+    }
+}
+
+/// Parameters for the algorithms named by [`AlgorithmChoice`].
+#[derive(Debug, Clone)]
+pub struct AlgorithmSettings {
+    /// Clusters for the algorithms that take k (usually the number of gold labels).
+    pub k: usize,
+    /// HDBSCAN's min_cluster_size and min_samples.
+    pub min_cluster_size: usize,
+    /// Dimensions kept by pca-kmeans.
+    pub pca_dims: usize,
+    /// Seed of every random choice.
+    pub seed: u64,
+}
