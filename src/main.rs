@@ -562,6 +562,10 @@ impl BenchObserver for CliProgress {
         Observer::stage(self, &format!("embedding with {embedder}"));
     }
 
+    fn embedded(&self, done: usize, total: usize) {
+        Observer::embedded(self, done, total);
+    }
+
     fn result(&self, result: &BenchResult) {
         if self.plain {
             eprintln!(

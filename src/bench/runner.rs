@@ -72,6 +72,8 @@ pub struct BenchReport {
 pub trait BenchObserver {
     /// An embedder starts embedding.
     fn embedding(&self, _embedder: &str) {}
+    /// `done` of `total` texts are embedded.
+    fn embedded(&self, _done: usize, _total: usize) {}
     /// A row of the table is done.
     fn result(&self, _result: &BenchResult) {}
 }
@@ -92,7 +94,8 @@ pub fn run_bench(
     for &(name, embedder) in embedders {
         observer.embedding(name);
         let started = Instant::now();
-        let vectors = embedder.embed(texts)?;
+        let vectors =
+            embedder.embed_with_progress(texts, &|done| observer.embedded(done, texts.len()))?;
         timings.push(EmbedderTiming {
             embedder: name.to_string(),
             seconds: started.elapsed().as_secs_f64(),
