@@ -1,24 +1,26 @@
-//! Clustering quality on the shared labelled data, at the settings the README recommends, against
-//! the thresholds of the clustering issue: on kubecon_talks.csv the recommended MiniLM algorithm
-//! beats BERTopic's default pipeline measured on this machine (ARI in the README's table), and on
-//! bbc_news.csv the topics reach the BERTopic paper's NPMI and diversity (0.170 / 0.802). Skips
-//! when ../shared/data is absent.
+//! Clustering quality on the shared labelled data, at the settings the README recommends: with a
+//! known number of themes (k-means at k), MiniLM clusters of kubecon_talks.csv agree with the
+//! official tracks better than BERTopic's default pipeline did on this machine; for topic
+//! discovery (HDBSCAN, min cluster size 5, outliers joined to their nearest cluster), the topics of
+//! bbc_news.csv reach the BERTopic paper's NPMI and diversity (0.170 / 0.802). No recommended
+//! setting leaves a text unassigned. Skips when ../shared/data is absent.
 
 mod common;
 
 use confthemes::bench::{run_bench, BenchObserver, BenchReport};
-use confthemes::cluster::{AlgorithmChoice, AlgorithmSettings};
+use confthemes::cluster::{AlgorithmChoice, AlgorithmSettings, OutlierPolicy};
 use confthemes::embed::Embedder;
 use confthemes::ingest::{load_talk_table, TableColumns};
 
-/// ARI of BERTopic's default pipeline (UMAP + HDBSCAN) on kubecon_talks.csv, measured with
-/// `benches/anchor/bertopic.py` (README, "Clustering benchmark").
-const BERTOPIC_DEFAULT_ARI: f64 = 0.053;
+/// ARI of BERTopic's default pipeline (UMAP + HDBSCAN) on kubecon_talks.csv: the better of two
+/// runs of `benches/anchor/bertopic.py` on this machine (0.053 and 0.113; UMAP is unseeded in
+/// BERTopic's defaults). README, "Clustering benchmark".
+const BERTOPIC_DEFAULT_ARI: f64 = 0.113;
 
 struct Quiet;
 impl BenchObserver for Quiet {}
 
-fn bench(file: &str, algorithm: AlgorithmChoice) -> Option<BenchReport> {
+fn bench(file: &str, algorithm: AlgorithmChoice, min_cluster_size: usize) -> Option<BenchReport> {
     let path = common::shared(&format!("data/{file}"))?;
     let columns = TableColumns {
         label: Some("label".into()),
@@ -36,7 +38,7 @@ fn bench(file: &str, algorithm: AlgorithmChoice) -> Option<BenchReport> {
     distinct.dedup();
     let settings = AlgorithmSettings {
         k: distinct.len(),
-        min_cluster_size: 10,
+        min_cluster_size,
         pca_dims: 50,
         seed: 42,
     };
@@ -46,7 +48,7 @@ fn bench(file: &str, algorithm: AlgorithmChoice) -> Option<BenchReport> {
 
 #[test]
 fn recommended_clustering_beats_bertopic_on_kubecon_talks() {
-    let Some(report) = bench("kubecon_talks.csv", AlgorithmChoice::KMeans) else {
+    let Some(report) = bench("kubecon_talks.csv", AlgorithmChoice::KMeans, 10) else {
         return;
     };
     let r = &report.results[0];
@@ -67,7 +69,11 @@ fn recommended_clustering_beats_bertopic_on_kubecon_talks() {
 
 #[test]
 fn topics_on_bbc_news_reach_the_bertopic_paper() {
-    let Some(report) = bench("bbc_news.csv", AlgorithmChoice::KMeans) else {
+    let Some(report) = bench(
+        "bbc_news.csv",
+        AlgorithmChoice::Hdbscan(OutlierPolicy::NearestCentroid),
+        5,
+    ) else {
         return;
     };
     let r = &report.results[0];
