@@ -198,6 +198,14 @@ impl Segmenter for HeadingSegmenter {
                         markdown,
                     });
                 }
+                // A heading's first paragraph is its talk's body, even when it reads like a
+                // narrative opening ("## Envoy at the edge", then "Matt Klein explained ...").
+                BlockRole::Narrative(_) if open.as_ref().is_some_and(|t| t.body.is_empty()) => {
+                    if let Some(t) = open.as_mut() {
+                        t.end = block.end();
+                        t.body.extend(block.lines.iter().map(|l| clean_line(l)));
+                    }
+                }
                 BlockRole::Narrative(heading) => {
                     // A heading whose text cites this talk was an introduction (the title of an
                     // appended post), not a talk of its own.
@@ -395,6 +403,16 @@ mod tests {
         let titles: Vec<_> = talks.iter().map(|t| t.title.as_str()).collect();
         assert_eq!(titles, vec!["Chaos Engineering Deep Dive"]);
         assert_eq!(talks[0].end_line, 7);
+    }
+
+    #[test]
+    fn a_heading_keeps_a_first_paragraph_that_reads_like_a_keynote() {
+        let text = "# Notes\n\n## Envoy at the edge\n\nMatt Klein explained how Lyft runs Envoy at the edge.\n\n## Kubeflow pipelines\n\nTraining models on GPUs.\n";
+        let talks = segment(text);
+        let titles: Vec<&str> = talks.iter().map(|t| t.title.as_str()).collect();
+        assert_eq!(titles, ["Envoy at the edge", "Kubeflow pipelines"]);
+        assert_eq!((talks[0].start_line, talks[0].end_line), (3, 5));
+        assert!(talks[0].body.starts_with("Matt Klein explained"));
     }
 
     #[test]
