@@ -244,10 +244,7 @@ pub fn read_manifest(path: &Path) -> Result<BTreeMap<String, DocMeta>> {
     }
     let mut rows = BTreeMap::new();
     for record in reader.records() {
-        let record = record.map_err(|e| {
-            let line = e.position().map_or(0, |p| p.line());
-            Error::parse(path, line, e.to_string())
-        })?;
+        let record = record.map_err(|e| csv_error(path, &e))?;
         let line = record.position().map_or(0, |p| p.line());
         let row: ManifestRow = record
             .deserialize(Some(&headers))
@@ -268,6 +265,12 @@ pub fn read_manifest(path: &Path) -> Result<BTreeMap<String, DocMeta>> {
         }
     }
     Ok(rows)
+}
+
+/// A malformed CSV record as an error naming the file and the line the csv crate stopped at.
+fn csv_error(path: &Path, error: &csv::Error) -> Error {
+    let line = error.position().map_or(0, |p| p.line());
+    Error::parse(path, line, error.to_string())
 }
 
 /// A year column's value: empty is unknown, anything else must be a year.

@@ -5,7 +5,7 @@
 
 use std::path::Path;
 
-use super::{parse_year, DocMeta, Warning};
+use super::{csv_error, parse_year, DocMeta, Warning};
 use crate::error::{Error, Result};
 
 /// Which columns hold a talk's text and title.
@@ -110,10 +110,7 @@ pub fn load_talk_table(path: &Path, columns: &TableColumns) -> Result<TalkTable>
     let mut rows = Vec::new();
     let mut warnings = Vec::new();
     for record in reader.records() {
-        let record = record.map_err(|e| {
-            let line = e.position().map_or(0, |p| p.line());
-            Error::parse(path, line, e.to_string())
-        })?;
+        let record = record.map_err(|e| csv_error(path, &e))?;
         let line = record.position().map_or(0, |p| p.line()) as usize;
         let get = |at: Option<usize>| at.and_then(|i| record.get(i)).map(str::trim).unwrap_or("");
         let text = get(Some(text_at));
