@@ -8,9 +8,9 @@ use std::time::Duration;
 use clap::{Args, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use confthemes::bench::{run_bench, BenchObserver, BenchReport, BenchResult};
+use confthemes::bench::{run_bench, BenchObserver, BenchReport, BenchResult, LabelledTexts};
 use confthemes::cluster::{
-    AlgorithmChoice, AlgorithmSettings, Clusterer, KMeans, SilhouetteKMeans,
+    AlgorithmChoice, AlgorithmSettings, Clusterer, KMeans, SilhouetteKMeans, DEFAULT_PCA_DIMS,
 };
 use confthemes::embed::{CandleMiniLm, Embedder, ModelFiles, TfidfLsa, DEFAULT_MODEL_DIR};
 use confthemes::ingest::{load_inputs, load_talk_table, Corpus, TableColumns, TalkTable};
@@ -104,7 +104,7 @@ struct BenchArgs {
     min_cluster_size: usize,
 
     /// Principal components kept by pca-kmeans.
-    #[arg(long, default_value_t = 50)]
+    #[arg(long, default_value_t = DEFAULT_PCA_DIMS)]
     pca_dims: usize,
 
     /// Seed of every random choice.
@@ -307,7 +307,7 @@ fn run_clusterer(args: &RunArgs) -> Result<Arc<dyn Clusterer>, Error> {
     let settings = AlgorithmSettings {
         k: args.k.unwrap_or(DEFAULT_K),
         min_cluster_size: args.min_cluster_size,
-        pca_dims: 50,
+        pca_dims: DEFAULT_PCA_DIMS,
         seed: args.seed,
     };
     Ok(Arc::from(choice.build(&settings)))
@@ -358,39 +358,30 @@ fn bench(args: &BenchArgs) -> Result<(), Error> {
         .iter()
         .map(|a| a.parse())
         .collect::<Result<Vec<AlgorithmChoice>, Error>>()?;
-    for name in &args.embedders {
-        if !["minilm", "tfidf-lsa"].contains(&name.as_str()) {
-            return Err(Error::Setting(format!(
-                "unknown embedder `{name}` (known: minilm, tfidf-lsa)"
-            )));
-        }
-    }
+    let choices = args
+        .embedders
+        .iter()
+        .map(|e| e.parse())
+        .collect::<Result<Vec<EmbedderChoice>, Error>>()?;
     let columns = TableColumns {
         text: args.text_col.clone(),
-        title: args.text_col.clone(),
         label: Some(args.label_col.clone()),
+        ..TableColumns::default()
     };
     let table = load_talk_table(&args.data, &columns)?;
     let progress = CliProgress::new(args.quiet);
     for warning in &table.warnings {
         progress.warn(&format!("{}: {}", warning.file, warning.message));
     }
-    let texts: Vec<&str> = table.rows.iter().map(|r| r.text.as_str()).collect();
-    let labels: Vec<String> = table
-        .rows
-        .iter()
-        .map(|r| r.label.clone().unwrap_or_default())
-        .collect();
-    let mut distinct = labels.clone();
-    distinct.sort();
-    distinct.dedup();
+    let data = LabelledTexts::from_table(&table);
+    let labels = data.distinct_labels();
     let settings = AlgorithmSettings {
-        k: args.k.unwrap_or(distinct.len()).max(1),
+        k: args.k.unwrap_or(labels).max(1),
         min_cluster_size: args.min_cluster_size,
         pca_dims: args.pca_dims,
         seed: args.seed,
     };
-    let minilm = if args.embedders.iter().any(|e| e == "minilm") {
+    let minilm = if choices.contains(&EmbedderChoice::MiniLm) {
         progress.stage("loading model");
         Some(CandleMiniLm::load(&ModelFiles::locate(&args.model)?)?)
     } else {
@@ -400,30 +391,22 @@ fn bench(args: &BenchArgs) -> Result<(), Error> {
         seed: args.seed,
         ..TfidfLsa::default()
     };
-    let embedders: Vec<(&str, &dyn Embedder)> = args
-        .embedders
+    let embedders: Vec<(&str, &dyn Embedder)> = choices
         .iter()
-        .map(|name| -> (&str, &dyn Embedder) {
-            match (name.as_str(), &minilm) {
-                ("minilm", Some(model)) => ("minilm", model),
-                _ => ("tfidf-lsa", &lsa),
+        .map(|choice| -> (&str, &dyn Embedder) {
+            match (choice, &minilm) {
+                (EmbedderChoice::MiniLm, Some(model)) => ("minilm", model),
+                (EmbedderChoice::MiniLm, None) => unreachable!("loaded when chosen"),
+                (EmbedderChoice::TfidfLsa, _) => ("tfidf-lsa", &lsa),
             }
         })
         .collect();
     eprintln!(
-        "{} texts, {} labels; k = {} for the algorithms that take it",
-        texts.len(),
-        distinct.len(),
+        "{} texts, {labels} labels; k = {} for the algorithms that take it",
+        data.texts.len(),
         settings.k
     );
-    let report = run_bench(
-        &texts,
-        &labels,
-        &embedders,
-        &algorithms,
-        &settings,
-        &progress,
-    )?;
+    let report = run_bench(&data, &embedders, &algorithms, &settings, &progress)?;
     progress.finish();
     let files = [
         ("bench.csv", report.to_csv()?),
@@ -434,6 +417,27 @@ fn bench(args: &BenchArgs) -> Result<(), Error> {
     let paths: Vec<String> = written.iter().map(|p| p.display().to_string()).collect();
     println!("\nwritten: {}", paths.join(", "));
     Ok(())
+}
+
+/// An embedder named on the `bench` command line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum EmbedderChoice {
+    MiniLm,
+    TfidfLsa,
+}
+
+impl std::str::FromStr for EmbedderChoice {
+    type Err = Error;
+
+    fn from_str(name: &str) -> Result<Self, Error> {
+        match name {
+            "minilm" => Ok(EmbedderChoice::MiniLm),
+            "tfidf-lsa" => Ok(EmbedderChoice::TfidfLsa),
+            _ => Err(Error::Setting(format!(
+                "unknown embedder `{name}` (known: minilm, tfidf-lsa)"
+            ))),
+        }
+    }
 }
 
 fn print_bench_table(report: &BenchReport) {

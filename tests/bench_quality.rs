@@ -7,8 +7,8 @@
 
 mod common;
 
-use confthemes::bench::{run_bench, BenchObserver, BenchReport};
-use confthemes::cluster::{AlgorithmChoice, AlgorithmSettings, OutlierPolicy};
+use confthemes::bench::{run_bench, BenchObserver, BenchReport, LabelledTexts};
+use confthemes::cluster::{AlgorithmChoice, AlgorithmSettings, OutlierPolicy, DEFAULT_PCA_DIMS};
 use confthemes::embed::Embedder;
 use confthemes::ingest::{load_talk_table, TableColumns};
 
@@ -27,23 +27,15 @@ fn bench(file: &str, algorithm: AlgorithmChoice, min_cluster_size: usize) -> Opt
         ..TableColumns::default()
     };
     let table = load_talk_table(&path, &columns).unwrap();
-    let texts: Vec<&str> = table.rows.iter().map(|r| r.text.as_str()).collect();
-    let labels: Vec<String> = table
-        .rows
-        .iter()
-        .map(|r| r.label.clone().unwrap())
-        .collect();
-    let mut distinct = labels.clone();
-    distinct.sort();
-    distinct.dedup();
+    let data = LabelledTexts::from_table(&table);
     let settings = AlgorithmSettings {
-        k: distinct.len(),
+        k: data.distinct_labels(),
         min_cluster_size,
-        pca_dims: 50,
+        pca_dims: DEFAULT_PCA_DIMS,
         seed: 42,
     };
     let embedders: [(&str, &dyn Embedder); 1] = [("minilm", common::minilm())];
-    Some(run_bench(&texts, &labels, &embedders, &[algorithm], &settings, &Quiet).unwrap())
+    Some(run_bench(&data, &embedders, &[algorithm], &settings, &Quiet).unwrap())
 }
 
 #[test]

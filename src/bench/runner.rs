@@ -1,6 +1,7 @@
 //! The runner behind `confthemes bench`: every algorithm on every embedder's vectors of one
 //! labelled table, scored against the labels. Each embedder embeds the texts once.
 
+use std::collections::BTreeSet;
 use std::time::Instant;
 
 use serde::Serialize;
@@ -9,6 +10,7 @@ use super::{npmi_coherence, partition_scores, topic_diversity, NPMI_WINDOW};
 use crate::cluster::{self, AlgorithmChoice, AlgorithmSettings, Clusterer, Clustering};
 use crate::embed::Embedder;
 use crate::error::{Error, Result};
+use crate::ingest::TalkTable;
 use crate::text::words;
 use crate::themes::class_tfidf;
 
@@ -68,6 +70,34 @@ pub struct BenchReport {
     pub embedders: Vec<EmbedderTiming>,
 }
 
+/// Texts with their gold labels, as a bench run scores them.
+#[derive(Debug, Clone)]
+pub struct LabelledTexts<'a> {
+    /// The texts.
+    pub texts: Vec<&'a str>,
+    /// The gold label of each text.
+    pub labels: Vec<String>,
+}
+
+impl<'a> LabelledTexts<'a> {
+    /// The rows of a table read with a label column (rows without a label were skipped then).
+    pub fn from_table(table: &'a TalkTable) -> Self {
+        LabelledTexts {
+            texts: table.rows.iter().map(|r| r.text.as_str()).collect(),
+            labels: table
+                .rows
+                .iter()
+                .map(|r| r.label.clone().unwrap_or_default())
+                .collect(),
+        }
+    }
+
+    /// Number of distinct labels.
+    pub fn distinct_labels(&self) -> usize {
+        self.labels.iter().collect::<BTreeSet<_>>().len()
+    }
+}
+
 /// Receives progress from a bench run.
 pub trait BenchObserver {
     /// An embedder starts embedding.
@@ -78,16 +108,16 @@ pub trait BenchObserver {
     fn result(&self, _result: &BenchResult) {}
 }
 
-/// Embeds `texts` with each embedder once, runs each algorithm on the vectors and scores the
-/// clusters against `labels` (one per text).
+/// Embeds the texts of `data` with each embedder once, runs each algorithm on the vectors and
+/// scores the clusters against the labels.
 pub fn run_bench(
-    texts: &[&str],
-    labels: &[String],
+    data: &LabelledTexts<'_>,
     embedders: &[(&str, &dyn Embedder)],
     algorithms: &[AlgorithmChoice],
     settings: &AlgorithmSettings,
     observer: &dyn BenchObserver,
 ) -> Result<BenchReport> {
+    let (texts, labels) = (data.texts.as_slice(), data.labels.as_slice());
     let tokens: Vec<Vec<String>> = texts.iter().map(|t| words(t).collect()).collect();
     let mut results = Vec::new();
     let mut timings = Vec::new();
@@ -119,12 +149,9 @@ pub fn run_bench(
             results.push(result);
         }
     }
-    let mut distinct: Vec<&String> = labels.iter().collect();
-    distinct.sort();
-    distinct.dedup();
     Ok(BenchReport {
         texts: texts.len(),
-        labels: distinct.len(),
+        labels: data.distinct_labels(),
         results,
         embedders: timings,
     })

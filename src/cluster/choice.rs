@@ -92,6 +92,9 @@ impl FromStr for AlgorithmChoice {
     }
 }
 
+/// Principal components kept by `pca-kmeans` unless told otherwise.
+pub const DEFAULT_PCA_DIMS: usize = 50;
+
 /// Parameters for the algorithms named by [`AlgorithmChoice`].
 #[derive(Debug, Clone)]
 pub struct AlgorithmSettings {
