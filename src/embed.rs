@@ -1,9 +1,10 @@
 //! Stage 3: turn texts into unit-length sentence embeddings.
 //!
 //! [`Embedder`] is the engine-neutral interface; [`CandleMiniLm`] is the default engine, the real
-//! all-MiniLM-L6-v2 run in-process with candle; [`TfidfLsa`] is a model-free baseline. [`ModelFiles`] finds and checks the model files that
+//! all-MiniLM-L6-v2 run in-process with candle; [`TfidfLsa`] is a model-free baseline; [`CachedEmbedder`] keeps vectors on disk between runs. [`ModelFiles`] finds and checks the model files that
 //! `models/fetch.sh` installs: nothing is ever downloaded at run time.
 
+mod cache;
 mod candle;
 mod lsa;
 mod model_files;
@@ -11,6 +12,7 @@ mod model_files;
 use ndarray::Array2;
 
 pub use self::candle::CandleMiniLm;
+pub use cache::{CacheStats, CachedEmbedder};
 pub use lsa::TfidfLsa;
 pub use model_files::{ModelFiles, DEFAULT_MODEL_DIR, MODEL_ID};
 

@@ -18,9 +18,14 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Error, Result};
 
 mod infer;
+mod logistics;
 mod table;
 pub use infer::{event_from_context, infer_meta};
-pub use table::{load_talk_table, TableColumns, TalkRow, TalkTable};
+pub use logistics::LogisticsRule;
+pub use table::{
+    load_talk_table, Field, TableColumns, TalkRow, TalkTable, PLACEHOLDER_MIN_ROWS,
+    PLACEHOLDER_MIN_SHARE,
+};
 
 /// The name of the optional manifest file inside an input folder.
 pub const MANIFEST_FILE: &str = "manifest.csv";

@@ -3,12 +3,14 @@
 //!
 //! The pipeline is a chain of stages, one module each, records flowing forward:
 //! [`ingest`] ([`ingest::Document`]) -> [`segment`] ([`segment::Talk`]) -> [`embed`] (vectors) ->
-//! [`cluster`] ([`cluster::Clustering`]) -> [`themes`] ([`themes::Theme`]) -> [`report`] (files).
+//! [`cluster`] ([`cluster::Clustering`]) -> [`themes`] ([`themes::Theme`]) -> [`compare`]
+//! ([`compare::Trends`], themes per period) -> [`report`] (files).
 //! [`pipeline::run`] runs them all. Beside the chain, [`bench`] scores clusterings against gold
 //! labels and [`text`] holds the tokenizer the word-based stages share.
 
 pub mod bench;
 pub mod cluster;
+pub mod compare;
 pub mod embed;
 pub mod error;
 pub mod ingest;

@@ -12,10 +12,15 @@ use confthemes::bench::{run_bench, BenchObserver, BenchReport, BenchResult, Labe
 use confthemes::cluster::{
     AlgorithmChoice, AlgorithmSettings, Clusterer, KMeans, SilhouetteKMeans, DEFAULT_PCA_DIMS,
 };
-use confthemes::embed::{CandleMiniLm, Embedder, ModelFiles, TfidfLsa, DEFAULT_MODEL_DIR};
-use confthemes::ingest::{load_inputs, load_talk_table, Corpus, TableColumns, TalkTable};
+use confthemes::compare::{PeriodBy, ThemeTrack, TrendOptions};
+use confthemes::embed::{
+    CachedEmbedder, CandleMiniLm, Embedder, ModelFiles, TfidfLsa, DEFAULT_MODEL_DIR,
+};
+use confthemes::ingest::{
+    load_inputs, load_talk_table, Corpus, LogisticsRule, TableColumns, TalkTable,
+};
 use confthemes::pipeline::{self, Observer, RunOptions};
-use confthemes::report::{write_files_atomically, write_reports, RunReport};
+use confthemes::report::{write_files_atomically, write_reports, ReportSet, RunReport};
 use confthemes::segment::HeadingSegmenter;
 use confthemes::themes::{Taxonomy, DEFAULT_THRESHOLD};
 use confthemes::Error;
@@ -38,7 +43,7 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Write theme reports (talks.csv, themes.csv, report.json) for notes or a CSV of talks.
+    /// Write theme reports (talks.csv, themes.csv, report.json, report.html) for notes or a CSV of talks.
     ///
     /// INPUT is one or more folders of .txt/.md notes (searched recursively) or note files, or
     /// a single .csv file with one talk per row (a `text` column, and `title`, `conference`, `edition`, `year` when
@@ -46,6 +51,14 @@ enum Command {
     /// each file's conference; without it the conference, edition and year are read from the
     /// text.
     Run(RunArgs),
+
+    /// Compare themes across periods: what rose and what faded from one year (or event) to the next.
+    ///
+    /// Themes are assigned once over all periods, so a theme keeps its identity. Writes the run's
+    /// reports plus trends.csv (period, theme, talks, share, delta_share, keywords, name, change)
+    /// and trends.json; report.html charts the shares over time. Periods come from the manifest,
+    /// the text's metadata or the CSV's conference and year columns.
+    Compare(CompareArgs),
 
     /// Show the talks found in note files: title, speakers and the lines each one spans.
     ///
@@ -137,6 +150,59 @@ struct RunArgs {
     #[arg(required = true, value_name = "INPUT")]
     inputs: Vec<PathBuf>,
 
+    #[command(flatten)]
+    pipeline: PipelineArgs,
+}
+
+#[derive(Args)]
+struct CompareArgs {
+    /// Folders of notes or note files (periods from the manifest or the metadata read from the
+    /// text).
+    #[arg(
+        value_name = "INPUT",
+        required_unless_present = "data",
+        conflicts_with = "data"
+    )]
+    inputs: Vec<PathBuf>,
+
+    /// A CSV of talks instead of notes (columns conference, year, title, text; other columns are
+    /// kept in talks.csv).
+    #[arg(long, value_name = "FILE")]
+    data: Option<PathBuf>,
+
+    /// What makes a period: year, or event (conference and year).
+    #[arg(long, default_value = "year")]
+    period: PeriodBy,
+
+    /// Smallest change of a theme's share (0.02 = 2 points, and a quarter of the share) that
+    /// counts as emerging or declining.
+    #[arg(long, default_value_t = 0.02)]
+    min_change: f32,
+
+    /// Periods with fewer talks are left out (named in report.html and trends.json).
+    #[arg(long, default_value_t = 5)]
+    min_period_talks: usize,
+
+    /// A column of official tracks in the CSV to correlate theme shares with, period by period.
+    #[arg(long, requires = "data", requires = "match_track")]
+    track_col: Option<String>,
+
+    /// THEME=TRACK pairs to correlate, comma-separated (e.g. security=security,ml-on-kubernetes=ai-ml).
+    #[arg(
+        long = "match",
+        value_name = "THEME=TRACK",
+        value_delimiter = ',',
+        requires = "track_col"
+    )]
+    match_track: Vec<ThemeTrack>,
+
+    #[command(flatten)]
+    pipeline: PipelineArgs,
+}
+
+/// The settings `run` and `compare` share.
+#[derive(Args)]
+struct PipelineArgs {
     /// With a CSV input: the column holding each talk's text.
     #[arg(long, default_value = "text")]
     text_col: String,
@@ -144,6 +210,11 @@ struct RunArgs {
     /// With a CSV input: the column holding each talk's title (optional in the file).
     #[arg(long, default_value = "title")]
     title_col: String,
+
+    /// With a CSV input: keep the rows whose titles say they are logistics (badge pick-up,
+    /// cloakroom, happy hours, opening remarks, cancelled sessions...), which are dropped by default.
+    #[arg(long)]
+    keep_logistics: bool,
 
     /// Folder to write the reports into (created if missing; existing reports are replaced only
     /// when the new ones are complete).
@@ -153,6 +224,15 @@ struct RunArgs {
     /// Model folder, as installed by models/fetch.sh.
     #[arg(long, env = "CONFTHEMES_MODEL", default_value = DEFAULT_MODEL_DIR)]
     model: PathBuf,
+
+    /// Folder of the embedding cache (default: $XDG_CACHE_HOME/confthemes, else
+    /// ~/.cache/confthemes). Talks embedded before with the same model are not embedded again.
+    #[arg(long, env = "CONFTHEMES_CACHE", value_name = "DIR")]
+    cache: Option<PathBuf>,
+
+    /// Embed every talk, neither reading nor writing the cache.
+    #[arg(long, env = "CONFTHEMES_NO_CACHE")]
+    no_cache: bool,
 
     /// Theme taxonomy (TOML with [[theme]] id, name, description) instead of the built-in one.
     #[arg(long)]
@@ -204,6 +284,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Run(args) => run(&args),
+        Command::Compare(args) => compare(&args),
         Command::Segment(args) => segment(&args),
         Command::Bench(args) => bench(&args),
     };
@@ -217,6 +298,59 @@ fn main() -> ExitCode {
 }
 
 fn run(args: &RunArgs) -> Result<(), Error> {
+    let is_table =
+        |p: &PathBuf| p.is_file() && p.extension().is_some_and(|e| e.eq_ignore_ascii_case("csv"));
+    let input = match args.inputs.as_slice() {
+        [table] if is_table(table) => Source::Table(table),
+        inputs if inputs.iter().any(is_table) => {
+            return Err(Error::Setting(
+                "a CSV of talks is read alone: give it as the only INPUT".into(),
+            ))
+        }
+        inputs => Source::Notes(inputs),
+    };
+    execute(
+        input,
+        &args.pipeline,
+        TrendOptions::default(),
+        ReportSet::Run,
+    )
+}
+
+fn compare(args: &CompareArgs) -> Result<(), Error> {
+    if !(0.0..1.0).contains(&args.min_change) {
+        return Err(Error::Setting(format!(
+            "--min-change {} is not a share in [0, 1)",
+            args.min_change
+        )));
+    }
+    let trends = TrendOptions {
+        by: args.period,
+        min_change: args.min_change,
+        track_column: args.track_col.clone(),
+        pairs: args.match_track.clone(),
+        min_period_talks: args.min_period_talks,
+    };
+    let input = match &args.data {
+        Some(table) => Source::Table(table),
+        None => Source::Notes(&args.inputs),
+    };
+    execute(input, &args.pipeline, trends, ReportSet::Comparison)
+}
+
+/// What `run` or `compare` reads, before it is loaded.
+enum Source<'a> {
+    Notes(&'a [PathBuf]),
+    Table(&'a PathBuf),
+}
+
+/// Loads the input, runs the pipeline and writes the reports of `set`.
+fn execute(
+    source: Source<'_>,
+    args: &PipelineArgs,
+    trends: TrendOptions,
+    set: ReportSet,
+) -> Result<(), Error> {
     if !(-1.0..=1.0).contains(&args.threshold) {
         return Err(Error::Setting(format!(
             "--threshold {} is not a cosine similarity in [-1, 1]",
@@ -234,30 +368,28 @@ fn run(args: &RunArgs) -> Result<(), Error> {
         theme_threshold: args.threshold,
         taxonomy,
         taxonomy_source,
+        trends,
     };
 
     let progress = CliProgress::new(args.quiet);
-    let is_table =
-        |p: &PathBuf| p.is_file() && p.extension().is_some_and(|e| e.eq_ignore_ascii_case("csv"));
-    let input = match args.inputs.as_slice() {
-        [table] if is_table(table) => {
+    let input = match source {
+        Source::Table(path) => {
             let columns = TableColumns {
                 text: args.text_col.clone(),
                 title: args.title_col.clone(),
                 label: None,
             };
-            Input::Table(load_talk_table(table, &columns)?)
+            let mut table = load_talk_table(path, &columns)?;
+            if !args.keep_logistics {
+                LogisticsRule::default().drop_from(&mut table);
+            }
+            Input::Table(path, table)
         }
-        inputs if inputs.iter().any(is_table) => {
-            return Err(Error::Setting(
-                "a CSV of talks is read alone: give it as the only INPUT".into(),
-            ))
-        }
-        inputs => Input::Notes(load_inputs(inputs)?),
+        Source::Notes(inputs) => Input::Notes(inputs, load_inputs(inputs)?),
     };
     let warnings = match &input {
-        Input::Table(table) => &table.warnings,
-        Input::Notes(corpus) => &corpus.warnings,
+        Input::Table(_, table) => &table.warnings,
+        Input::Notes(_, corpus) => &corpus.warnings,
     };
     for warning in warnings {
         progress.warn(&format!("{}: {}", warning.file, warning.message));
@@ -265,28 +397,82 @@ fn run(args: &RunArgs) -> Result<(), Error> {
     progress.stage("loading model");
     let model =
         CandleMiniLm::load(&ModelFiles::locate(&args.model)?)?.with_batch_size(args.batch_size);
+    let cache_dir = if args.no_cache {
+        None
+    } else {
+        args.cache.clone().or_else(default_cache_dir)
+    };
+    let cached = cache_dir
+        .as_deref()
+        .map(|dir| CachedEmbedder::open(dir, &model));
+    let embedder: &dyn Embedder = match &cached {
+        Some(cached) => cached,
+        None => &model,
+    };
     let report = match &input {
-        Input::Table(table) => {
-            pipeline::run_table(&args.inputs[0], table, &model, &options, &progress)?
+        Input::Table(path, table) => {
+            pipeline::run_table(path, table, embedder, &options, &progress)?
         }
-        Input::Notes(corpus) => pipeline::run(
-            &args.inputs,
+        Input::Notes(inputs, corpus) => pipeline::run(
+            inputs,
             corpus,
             &HeadingSegmenter,
-            &model,
+            embedder,
             &options,
             &progress,
         )?,
     };
+    if set == ReportSet::Comparison && report.trends.periods.len() < 2 {
+        let found: Vec<&str> = report
+            .trends
+            .periods
+            .iter()
+            .map(|p| p.label.as_str())
+            .collect();
+        return Err(Error::Setting(format!(
+            "compare needs talks from two periods or more; found {} ({} talks without a year)",
+            if found.is_empty() {
+                "none".to_string()
+            } else {
+                found.join(", ")
+            },
+            report.trends.without_period
+        )));
+    }
     progress.stage("writing reports");
-    let written = write_reports(&args.out, &report)?;
+    let written = write_reports(&args.out, &report, set)?;
     progress.finish();
     print_summary(&report, &written);
+    if let Some(cached) = &cached {
+        let stats = cached.stats();
+        for warning in &stats.warnings {
+            eprintln!("warning: embedding cache: {warning}");
+        }
+        println!(
+            "embeddings: {} computed, {} from the cache ({})",
+            stats.computed,
+            stats.hits,
+            cached.file().display()
+        );
+    }
     Ok(())
 }
 
+/// `$XDG_CACHE_HOME/confthemes`, else `~/.cache/confthemes`; none without a home.
+fn default_cache_dir() -> Option<PathBuf> {
+    let base = std::env::var_os("XDG_CACHE_HOME")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| {
+            std::env::var_os("HOME")
+                .filter(|v| !v.is_empty())
+                .map(|home| PathBuf::from(home).join(".cache"))
+        })?;
+    Some(base.join("confthemes"))
+}
+
 /// The clusterer `run` was asked for.
-fn run_clusterer(args: &RunArgs) -> Result<Arc<dyn Clusterer>, Error> {
+fn run_clusterer(args: &PipelineArgs) -> Result<Arc<dyn Clusterer>, Error> {
     let choice: AlgorithmChoice = args.algorithm.parse()?;
     let (k_min, k_max) = args.k.map_or((args.k_min, args.k_max), |k| (k, k));
     if k_min == 0 || k_min > k_max {
@@ -316,10 +502,10 @@ fn run_clusterer(args: &RunArgs) -> Result<Arc<dyn Clusterer>, Error> {
 /// k for the algorithms that take one when --k is not given.
 const DEFAULT_K: usize = 10;
 
-/// What `run` reads.
-enum Input {
-    Notes(Corpus),
-    Table(TalkTable),
+/// What `run` or `compare` read.
+enum Input<'a> {
+    Notes(&'a [PathBuf], Corpus),
+    Table(&'a PathBuf, TalkTable),
 }
 
 fn segment(args: &SegmentArgs) -> Result<(), Error> {

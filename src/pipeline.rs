@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::cluster::{self, Clusterer, SilhouetteKMeans};
+use crate::compare::{TrendOptions, Trends};
 use crate::embed::Embedder;
 use crate::error::{Error, Result};
 use crate::ingest::{Corpus, TalkTable, Warning};
@@ -29,6 +30,8 @@ pub struct RunOptions {
     pub taxonomy: Taxonomy,
     /// Where the taxonomy came from, for the report.
     pub taxonomy_source: String,
+    /// How themes are compared across periods.
+    pub trends: TrendOptions,
 }
 
 impl Default for RunOptions {
@@ -43,6 +46,7 @@ impl Default for RunOptions {
             theme_threshold: DEFAULT_THRESHOLD,
             taxonomy: Taxonomy::builtin(),
             taxonomy_source: "builtin".into(),
+            trends: TrendOptions::default(),
         }
     }
 }
@@ -179,6 +183,9 @@ fn run_talks(
         clustering.k(),
     );
 
+    observer.stage("comparing periods");
+    let trends = Trends::build(talks, &assigned, &themes, &options.trends)?;
+
     let records = described
         .into_iter()
         .zip(&linked.link)
@@ -196,6 +203,7 @@ fn run_talks(
             theme: assigned[id].theme.clone(),
             theme_score: assigned[id].score,
             cluster: clustering.labels[id],
+            extra: t.extra,
         })
         .collect();
     Ok(RunReport {
@@ -224,6 +232,7 @@ fn run_talks(
         },
         clusters,
         themes,
+        trends,
         warnings: warnings.to_vec(),
     })
 }

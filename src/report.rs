@@ -1,4 +1,5 @@
-//! Stage 6: write the reports: `talks.csv`, `themes.csv` and `report.json`.
+//! Stage 7: write the reports: `talks.csv`, `themes.csv`, `report.json` and `report.html`, and
+//! for a comparison `trends.csv` and `trends.json`.
 //!
 //! All files are first written into a hidden staging folder inside the output folder and moved into
 //! place only when every one of them is complete, so a failed run never leaves partial reports: the
@@ -10,14 +11,18 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
+mod html;
+mod svg;
+
 use crate::cluster::KScore;
+use crate::compare::Trends;
 use crate::error::{Error, Result};
-use crate::ingest::Warning;
+use crate::ingest::{Field, Warning};
 use crate::segment::Speaker;
 use crate::themes::{NamedCluster, Theme};
 
 /// Version of the `report.json` layout; bumped on any incompatible change.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// Everything a run produced, as written to `report.json`.
 #[derive(Debug, Clone, Serialize)]
@@ -40,6 +45,8 @@ pub struct RunReport {
     pub clusters: Vec<NamedCluster>,
     /// Themes, most talks first.
     pub themes: Vec<Theme>,
+    /// Themes per period.
+    pub trends: Trends,
     /// Files skipped or read with a fallback.
     pub warnings: Vec<Warning>,
 }
@@ -119,6 +126,9 @@ pub struct TalkRecord {
     pub theme_score: f32,
     /// Cluster number, or `None` for a talk the clustering left out as an outlier.
     pub cluster: Option<usize>,
+    /// The other columns of its CSV row, if it came from one.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub extra: Vec<Field>,
 }
 
 /// How k was chosen.
@@ -134,17 +144,49 @@ pub struct ClusteringSummary {
     pub tried: Vec<KScore>,
 }
 
-/// The report files, in the order they are written.
-pub const REPORT_FILES: [&str; 3] = ["talks.csv", "themes.csv", "report.json"];
+/// Which reports to write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReportSet {
+    /// `run`: talks.csv, themes.csv, report.json, report.html.
+    Run,
+    /// `compare`: the same, plus trends.csv and trends.json.
+    Comparison,
+}
 
-/// Writes all reports into `out_dir` (created if needed); returns the paths written.
-pub fn write_reports(out_dir: &Path, report: &RunReport) -> Result<Vec<PathBuf>> {
-    let contents = [
-        talks_csv(report)?,
-        themes_csv(report)?,
-        report_json(report)?,
+impl ReportSet {
+    /// The files of the set, in the order they are written.
+    pub fn files(self) -> &'static [&'static str] {
+        match self {
+            ReportSet::Run => &["talks.csv", "themes.csv", "report.json", "report.html"],
+            ReportSet::Comparison => &[
+                "talks.csv",
+                "themes.csv",
+                "report.json",
+                "report.html",
+                "trends.csv",
+                "trends.json",
+            ],
+        }
+    }
+}
+
+/// Writes the reports of `set` into `out_dir` (created if needed); returns the paths written.
+pub fn write_reports(out_dir: &Path, report: &RunReport, set: ReportSet) -> Result<Vec<PathBuf>> {
+    let mut files = vec![
+        ("talks.csv", talks_csv(report)?),
+        ("themes.csv", themes_csv(report)?),
+        ("report.json", to_json(report, "report.json")?),
     ];
-    let files: Vec<(&str, Vec<u8>)> = REPORT_FILES.into_iter().zip(contents).collect();
+    let title = match set {
+        ReportSet::Run => "confthemes: themes",
+        ReportSet::Comparison => "confthemes: themes over time",
+    };
+    files.push(("report.html", html::render(report, title).into_bytes()));
+    if set == ReportSet::Comparison {
+        files.push(("trends.csv", trends_csv(&report.trends)?));
+        files.push(("trends.json", to_json(&report.trends, "trends.json")?));
+    }
+    debug_assert!(files.iter().map(|f| f.0).eq(set.files().iter().copied()));
     write_files_atomically(out_dir, &files)
 }
 
@@ -215,22 +257,6 @@ fn swap_into_place(staging: &Path, out_dir: &Path, names: &[&str]) -> Result<Vec
 }
 
 #[derive(Serialize)]
-struct TalkRow<'a> {
-    file: &'a str,
-    conference: &'a str,
-    year: Option<u16>,
-    talk: usize,
-    title: &'a str,
-    speakers: String,
-    start_line: usize,
-    end_line: usize,
-    theme: &'a str,
-    theme_score: String,
-    cluster: Option<usize>,
-    talk_id: usize,
-}
-
-#[derive(Serialize)]
 struct ThemeRow<'a> {
     theme: &'a str,
     name: &'a str,
@@ -240,28 +266,64 @@ struct ThemeRow<'a> {
     example_titles: String,
 }
 
+/// The columns of `talks.csv` before those a CSV of talks brings along.
+const TALK_COLUMNS: [&str; 12] = [
+    "file",
+    "conference",
+    "year",
+    "talk",
+    "title",
+    "speakers",
+    "start_line",
+    "end_line",
+    "theme",
+    "theme_score",
+    "cluster",
+    "talk_id",
+];
+
 fn talks_csv(report: &RunReport) -> Result<Vec<u8>> {
-    to_csv(report.talks.iter().map(|t| {
-        TalkRow {
-            file: &t.file,
-            conference: t.conference.as_deref().unwrap_or(""),
-            year: t.year,
-            talk: t.talk,
-            title: &t.title,
-            speakers: t
-                .speakers
-                .iter()
-                .map(|s| s.name.as_str())
-                .collect::<Vec<_>>()
-                .join("; "),
-            start_line: t.start_line,
-            end_line: t.end_line,
-            theme: &t.theme,
-            theme_score: format!("{:.4}", t.theme_score),
-            cluster: t.cluster,
-            talk_id: t.talk_id,
-        }
-    }))
+    // Every talk of a CSV carries the same extra columns; notes carry none.
+    let extra: Vec<&str> = report
+        .talks
+        .first()
+        .map(|t| t.extra.iter().map(|f| f.column.as_str()).collect())
+        .unwrap_or_default();
+    let header = TALK_COLUMNS.iter().copied().chain(extra.iter().copied());
+    let optional = |v: Option<usize>| v.map_or(String::new(), |v| v.to_string());
+    let rows = report.talks.iter().map(|t| {
+        let speakers: Vec<&str> = t.speakers.iter().map(|s| s.name.as_str()).collect();
+        [
+            t.file.clone(),
+            t.conference.clone().unwrap_or_default(),
+            optional(t.year.map(usize::from)),
+            t.talk.to_string(),
+            t.title.clone(),
+            speakers.join("; "),
+            t.start_line.to_string(),
+            t.end_line.to_string(),
+            t.theme.clone(),
+            format!("{:.4}", t.theme_score),
+            optional(t.cluster),
+            t.talk_id.to_string(),
+        ]
+        .into_iter()
+        .chain(t.extra.iter().map(|f| f.value.clone()))
+        .collect::<Vec<String>>()
+    });
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    let mut write = |record: Vec<String>| {
+        writer
+            .write_record(record)
+            .map_err(|e| Error::output("talks.csv", std::io::Error::other(e)))
+    };
+    write(header.map(String::from).collect())?;
+    for row in rows {
+        write(row)?;
+    }
+    writer
+        .into_inner()
+        .map_err(|e| Error::output("talks.csv", std::io::Error::other(e.to_string())))
 }
 
 fn themes_csv(report: &RunReport) -> Result<Vec<u8>> {
@@ -282,6 +344,38 @@ fn themes_csv(report: &RunReport) -> Result<Vec<u8>> {
     }))
 }
 
+#[derive(Serialize)]
+struct TrendCsvRow<'a> {
+    period: &'a str,
+    theme: &'a str,
+    talks: usize,
+    share: String,
+    delta_share: String,
+    keywords: String,
+    name: &'a str,
+    change: &'a str,
+}
+
+fn trends_csv(trends: &Trends) -> Result<Vec<u8>> {
+    to_csv(trends.rows.iter().map(|r| {
+        TrendCsvRow {
+            period: &r.period,
+            theme: &r.theme,
+            talks: r.talks,
+            share: format!("{:.4}", r.share),
+            delta_share: r.delta_share.map_or(String::new(), |d| format!("{d:.4}")),
+            keywords: r
+                .keywords
+                .iter()
+                .map(|k| k.word.as_str())
+                .collect::<Vec<_>>()
+                .join("; "),
+            name: &r.name,
+            change: r.change.as_str(),
+        }
+    }))
+}
+
 fn to_csv<T: Serialize>(rows: impl Iterator<Item = T>) -> Result<Vec<u8>> {
     let mut writer = csv::Writer::from_writer(Vec::new());
     for row in rows {
@@ -294,9 +388,9 @@ fn to_csv<T: Serialize>(rows: impl Iterator<Item = T>) -> Result<Vec<u8>> {
         .map_err(|e| Error::output("<csv>", std::io::Error::other(e.to_string())))
 }
 
-fn report_json(report: &RunReport) -> Result<Vec<u8>> {
-    let mut bytes = serde_json::to_vec_pretty(report)
-        .map_err(|e| Error::output("report.json", std::io::Error::other(e)))?;
+fn to_json<T: Serialize>(value: &T, name: &str) -> Result<Vec<u8>> {
+    let mut bytes = serde_json::to_vec_pretty(value)
+        .map_err(|e| Error::output(name, std::io::Error::other(e)))?;
     bytes.push(b'\n');
     Ok(bytes)
 }
@@ -333,6 +427,7 @@ mod tests {
             },
             clusters: Vec::new(),
             themes: Vec::new(),
+            trends: Trends::default(),
             warnings: Vec::new(),
         }
     }
@@ -342,7 +437,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         fs::write(dir.path().join("talks.csv"), "old talks").unwrap();
         fs::create_dir(dir.path().join("report.json")).unwrap();
-        let err = write_reports(dir.path(), &empty_report()).unwrap_err();
+        let err = write_reports(dir.path(), &empty_report(), ReportSet::Run).unwrap_err();
         assert!(err.to_string().contains("report.json"), "{err}");
         assert_eq!(
             fs::read_to_string(dir.path().join("talks.csv")).unwrap(),
@@ -356,15 +451,16 @@ mod tests {
     #[test]
     fn a_failed_move_puts_the_previous_reports_back() {
         let out = tempfile::tempdir().unwrap();
-        for name in REPORT_FILES {
+        let names = ReportSet::Run.files();
+        for name in names {
             fs::write(out.path().join(name), format!("old {name}")).unwrap();
         }
         // Only the first report is staged, so moving the second one fails.
         let staging = tempfile::tempdir_in(out.path()).unwrap();
-        fs::write(staging.path().join(REPORT_FILES[0]), "new").unwrap();
-        let err = swap_into_place(staging.path(), out.path(), &REPORT_FILES).unwrap_err();
-        assert!(err.to_string().contains(REPORT_FILES[1]), "{err}");
-        for name in REPORT_FILES {
+        fs::write(staging.path().join(names[0]), "new").unwrap();
+        let err = swap_into_place(staging.path(), out.path(), names).unwrap_err();
+        assert!(err.to_string().contains(names[1]), "{err}");
+        for name in names {
             let text = fs::read_to_string(out.path().join(name)).unwrap();
             assert_eq!(text, format!("old {name}"));
         }
@@ -374,8 +470,8 @@ mod tests {
     fn reports_replace_previous_ones() {
         let dir = tempfile::tempdir().unwrap();
         fs::write(dir.path().join("report.json"), "old").unwrap();
-        let written = write_reports(dir.path(), &empty_report()).unwrap();
-        assert_eq!(written.len(), 3);
+        let written = write_reports(dir.path(), &empty_report(), ReportSet::Run).unwrap();
+        assert_eq!(written.len(), 4);
         let json: serde_json::Value =
             serde_json::from_str(&fs::read_to_string(dir.path().join("report.json")).unwrap())
                 .unwrap();

@@ -18,7 +18,7 @@ use std::sync::LazyLock;
 use regex::Regex;
 use serde::{Deserialize, Serialize};
 
-use crate::ingest::{DocMeta, Document, TalkTable};
+use crate::ingest::{DocMeta, Document, Field, TalkTable};
 use heading::{LineContext, LineRole, BULLET};
 
 /// A person named in a talk heading.
@@ -49,6 +49,9 @@ pub struct Talk {
     pub end_line: usize,
     /// The conference the talk was given at.
     pub meta: DocMeta,
+    /// Columns of a CSV of talks that the pipeline does not read, kept for the reports.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub extra: Vec<Field>,
 }
 
 impl Talk {
@@ -96,6 +99,7 @@ pub fn talks_from_table(table: &TalkTable) -> Vec<Talk> {
             start_line: row.line,
             end_line: row.line,
             meta: row.meta.clone(),
+            extra: row.extra.clone(),
         })
         .collect()
 }
@@ -339,6 +343,7 @@ fn make_talk(
         start_line,
         end_line,
         meta: heading.event.unwrap_or_else(|| doc.meta.clone()),
+        extra: Vec::new(),
     }
 }
 

@@ -11,7 +11,7 @@ mod taxonomy;
 use ndarray::{Array1, Array2, ArrayView2, Axis};
 use serde::Serialize;
 
-pub use keywords::{class_tfidf, Keyword};
+pub use keywords::{class_tfidf, ClassTfidf, Keyword};
 pub use taxonomy::{Taxonomy, ThemeDef, DEFAULT_TAXONOMY};
 
 use crate::embed::{normalise_rows, Embedder};

@@ -65,7 +65,7 @@ fn run_writes_parseable_reports_and_a_summary() {
 
     let json: serde_json::Value =
         serde_json::from_str(&fs::read_to_string(dir.path().join("report.json")).unwrap()).unwrap();
-    assert_eq!(json["schema_version"], 1);
+    assert_eq!(json["schema_version"], 2);
     assert_eq!(
         json["model"]["id"],
         "sentence-transformers/all-MiniLM-L6-v2"
@@ -83,7 +83,10 @@ fn run_writes_parseable_reports_and_a_summary() {
         .map(|e| e.unwrap().file_name().into_string().unwrap())
         .collect();
     names.sort();
-    assert_eq!(names, ["report.json", "talks.csv", "themes.csv"]);
+    assert_eq!(
+        names,
+        ["report.html", "report.json", "talks.csv", "themes.csv"]
+    );
 }
 
 #[test]
@@ -127,6 +130,8 @@ fn a_csv_of_talks_is_an_input_too() {
         .map(Result::unwrap)
         .collect();
     let summary: Vec<(&str, &str, &str)> = rows.iter().map(|r| (&r[4], &r[6], &r[8])).collect();
+    let ids: Vec<&str> = rows.iter().map(|r| &r[12]).collect();
+    assert_eq!(ids, ["1", "2", "4"], "the unread `id` column is kept, last");
     assert_eq!(
         summary,
         [
@@ -359,5 +364,201 @@ fn run_takes_any_clustering_algorithm_and_says_when_talks_are_left_out() {
         confthemes(&["run", "corpus", "--algorithm", "spectral"], &[]),
         2,
         "unknown algorithm `spectral`",
+    );
+}
+
+#[test]
+fn a_second_run_embeds_nothing_and_writes_the_same_reports() {
+    let dir = tempfile::tempdir().unwrap();
+    let cache = dir.path().join("cache");
+    let with_cache = [
+        ("CONFTHEMES_NO_CACHE", "false"),
+        ("CONFTHEMES_CACHE", cache.to_str().unwrap()),
+    ];
+    let (first, second) = (dir.path().join("first"), dir.path().join("second"));
+    let stdout = |out: Output| String::from_utf8(out.stdout).unwrap();
+    let cold = stdout(run_corpus(&first, &with_cache));
+    let warm = stdout(run_corpus(&second, &with_cache));
+    let line = |text: &str| {
+        text.lines()
+            .find(|l| l.starts_with("embeddings: "))
+            .unwrap_or_else(|| panic!("no cache line in {text}"))
+            .to_string()
+    };
+    let (cold, warm) = (line(&cold), line(&warm));
+    let computed: usize = cold["embeddings: ".len()..]
+        .split(' ')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(computed > 50, "{cold}");
+    assert!(cold.contains(", 0 from the cache"), "{cold}");
+    assert!(
+        warm.starts_with(&format!(
+            "embeddings: 0 computed, {computed} from the cache"
+        )),
+        "{warm}"
+    );
+    for name in ["talks.csv", "themes.csv", "report.json", "report.html"] {
+        assert_eq!(
+            fs::read(first.join(name)).unwrap(),
+            fs::read(second.join(name)).unwrap(),
+            "{name} differs when the vectors come from the cache"
+        );
+    }
+    // --no-cache neither reads nor reports the cache.
+    let third = dir.path().join("third");
+    let out = common::run_ok(&["corpus"], &third, &["--no-cache"], &with_cache);
+    assert!(!stdout(out).contains("embeddings: "));
+}
+
+#[test]
+fn compare_reports_each_theme_per_period() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = confthemes(
+        &[
+            "compare",
+            "corpus",
+            "--out",
+            dir.path().to_str().unwrap(),
+            "--quiet",
+        ],
+        &[],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let mut trends = csv::Reader::from_path(dir.path().join("trends.csv")).unwrap();
+    let header: Vec<String> = trends.headers().unwrap().iter().map(String::from).collect();
+    assert_eq!(
+        header[..6],
+        [
+            "period",
+            "theme",
+            "talks",
+            "share",
+            "delta_share",
+            "keywords"
+        ]
+    );
+    let rows: Vec<csv::StringRecord> = trends.records().map(Result::unwrap).collect();
+    let periods: std::collections::BTreeSet<&str> = rows.iter().map(|r| &r[0]).collect();
+    // Two talks cited from 2014 and 2015 events are too few to give shares.
+    assert_eq!(periods.into_iter().collect::<Vec<_>>(), ["2018", "2019"]);
+    for period in ["2018", "2019"] {
+        let of = rows.iter().filter(|r| &r[0] == period);
+        let share: f64 = of.clone().map(|r| r[3].parse::<f64>().unwrap()).sum();
+        assert!((share - 1.0).abs() < 1e-3, "{period} shares sum to {share}");
+        assert!(
+            of.clone().all(|r| (r[2] == *"0") == r[5].is_empty()),
+            "keywords iff talks"
+        );
+        let deltas_blank = of.clone().all(|r| r[4].is_empty());
+        assert_eq!(
+            deltas_blank,
+            period == "2018",
+            "the first period has no delta"
+        );
+    }
+    let json: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(dir.path().join("trends.json")).unwrap()).unwrap();
+    assert_eq!(json["periods"][1]["talks"], 20);
+    assert_eq!(json["small_periods"].as_array().unwrap().len(), 2);
+    let html = fs::read_to_string(dir.path().join("report.html")).unwrap();
+    assert_eq!(html.matches("<svg").count(), 3, "bars, lines and heatmap");
+    assert!(!html.contains("<script"), "no script in the page");
+
+    // One period is nothing to compare.
+    expect_error(
+        confthemes(
+            &[
+                "compare",
+                "corpus/001_a6386f52c71d938f.txt",
+                "--out",
+                dir.path().to_str().unwrap(),
+            ],
+            &[],
+        ),
+        2,
+        "compare needs talks from two periods or more; found 2018",
+    );
+}
+
+#[test]
+fn compare_correlates_theme_shares_with_a_track_column() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("talks.csv");
+    let mut csv = String::from("conference,year,title,text,track\n");
+    // Security grows from 1 of 5 talks to 3 of 5 while its track does the same.
+    let security = "Container security: threat models and CVEs and policy enforcement";
+    let other = "Prometheus metrics and tracing for observability";
+    for (year, n) in [(2021, 1), (2022, 2), (2023, 3)] {
+        for i in 0..5 {
+            let (text, track) = if i < n {
+                (security, "sec")
+            } else {
+                (other, "obs")
+            };
+            csv.push_str(&format!(
+                "KubeCon,{year},Talk {year}-{i},{text} {i},{track}\n"
+            ));
+        }
+    }
+    csv.push_str("KubeCon,2023,Badge Pick-Up,Collect your badge at the registration desk,misc\n");
+    fs::write(&data, csv).unwrap();
+    let out = dir.path().join("out");
+    let res = confthemes(
+        &[
+            "compare",
+            "--data",
+            data.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "--track-col",
+            "track",
+            "--match",
+            "security=sec,observability=obs",
+            "--quiet",
+        ],
+        &[],
+    );
+    assert!(res.status.success(), "{}", stderr(&res));
+    assert!(
+        stderr(&res).contains("dropped 1 logistics rows by title"),
+        "{}",
+        stderr(&res)
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(out.join("trends.json")).unwrap()).unwrap();
+    let correlations = json["tracks"]["correlations"].as_array().unwrap();
+    assert_eq!(correlations.len(), 2);
+    for c in correlations {
+        let r = c["pearson"].as_f64().unwrap();
+        assert!(r > 0.95, "{c}");
+    }
+    let talks = fs::read_to_string(out.join("talks.csv")).unwrap();
+    assert!(talks.lines().next().unwrap().ends_with(",talk_id,track"));
+    assert_eq!(
+        talks.lines().count(),
+        16,
+        "header and 15 talks, the badge row dropped"
+    );
+
+    expect_error(
+        confthemes(
+            &[
+                "compare",
+                "--data",
+                data.to_str().unwrap(),
+                "--out",
+                out.to_str().unwrap(),
+                "--track-col",
+                "room",
+                "--match",
+                "security=sec",
+            ],
+            &[],
+        ),
+        2,
+        "no talk has a `room` column",
     );
 }

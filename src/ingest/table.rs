@@ -1,7 +1,10 @@
 //! A CSV of talks (one row per talk), the other input besides a folder of notes.
 //!
-//! The text column is required; `title`, `conference`, `edition` and `year` are read when present.
-//! A malformed file stops with the line at fault; a row with no text is skipped with a warning.
+//! The text column is required; `title`, `conference`, `edition` and `year` are read when present,
+//! and every other column is kept with the row ([`Field`]). A malformed file stops with the line at
+//! fault; a row with no text is skipped with a warning. A text repeated verbatim in many rows (a
+//! catalogue's "no transcript available") is a placeholder, not a description: those rows keep their
+//! title alone ([`PLACEHOLDER_MIN_ROWS`]).
 
 use std::path::Path;
 
@@ -29,6 +32,22 @@ impl Default for TableColumns {
     }
 }
 
+/// A column of the CSV that the pipeline does not read, kept with each row for the reports.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Field {
+    /// Column name.
+    pub column: String,
+    /// The row's value.
+    pub value: String,
+}
+
+/// A text shared verbatim by at least this many rows, and by at least
+/// [`PLACEHOLDER_MIN_SHARE`] of them, is a placeholder (when the file has titles).
+pub const PLACEHOLDER_MIN_ROWS: usize = 10;
+
+/// See [`PLACEHOLDER_MIN_ROWS`].
+pub const PLACEHOLDER_MIN_SHARE: f64 = 0.05;
+
 /// One talk read from a CSV row.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TalkRow {
@@ -44,6 +63,8 @@ pub struct TalkRow {
     pub meta: DocMeta,
     /// Gold label, when a label column was asked for.
     pub label: Option<String>,
+    /// The row's other columns, in file order.
+    pub extra: Vec<Field>,
 }
 
 /// The talks of one CSV file.
@@ -106,6 +127,17 @@ pub fn load_talk_table(path: &Path, columns: &TableColumns) -> Result<TalkTable>
         column("edition"),
         column("year"),
     );
+    let read = [
+        Some(text_at),
+        label_at,
+        title_at,
+        conference_at,
+        edition_at,
+        year_at,
+    ];
+    let extra_at: Vec<usize> = (0..headers.len())
+        .filter(|i| !read.contains(&Some(*i)))
+        .collect();
 
     let mut rows = Vec::new();
     let mut warnings = Vec::new();
@@ -143,16 +175,54 @@ pub fn load_talk_table(path: &Path, columns: &TableColumns) -> Result<TalkTable>
                 year,
             },
             label,
+            extra: extra_at
+                .iter()
+                .map(|&i| Field {
+                    column: headers[i].trim().to_string(),
+                    value: get(Some(i)).to_string(),
+                })
+                .collect(),
         });
     }
     if rows.is_empty() {
         return Err(Error::input(path, "no talks: every row is empty"));
+    }
+    if title_at.is_some() {
+        clear_placeholders(&file, &mut rows, &mut warnings);
     }
     Ok(TalkTable {
         file,
         rows,
         warnings,
     })
+}
+
+/// Empties the texts that are placeholders (see [`PLACEHOLDER_MIN_ROWS`]), leaving those talks
+/// their titles, with one warning per placeholder.
+fn clear_placeholders(file: &str, rows: &mut [TalkRow], warnings: &mut Vec<Warning>) {
+    let mut counts: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
+    for row in rows.iter() {
+        *counts.entry(row.text.as_str()).or_default() += 1;
+    }
+    let least =
+        PLACEHOLDER_MIN_ROWS.max((PLACEHOLDER_MIN_SHARE * rows.len() as f64).ceil() as usize);
+    let placeholders: Vec<(String, usize)> = counts
+        .into_iter()
+        .filter(|&(_, n)| n >= least)
+        .map(|(text, n)| (text.to_string(), n))
+        .collect();
+    for (text, n) in placeholders {
+        for row in rows.iter_mut().filter(|r| r.text == text) {
+            row.text.clear();
+        }
+        let shown: String = text.chars().take(60).collect();
+        warnings.push(Warning {
+            file: file.to_string(),
+            message: format!(
+                "the text `{shown}` is in {n} rows: read as a placeholder, those talks are embedded from their titles"
+            ),
+        });
+    }
 }
 
 /// The line of a quote left open at the end of the file, if any. Escaped quotes (`""`) toggle
@@ -210,6 +280,42 @@ mod tests {
         assert_eq!((table.rows[1].line, table.rows[1].row), (4, 2));
         assert_eq!(table.rows[1].title, "Prometheus everywhere.");
         assert_eq!(table.warnings[0].message, "line 5: skipped: empty `text`");
+        assert_eq!(
+            table.rows[0].extra,
+            [],
+            "every column is read by the pipeline"
+        );
+    }
+
+    #[test]
+    fn other_columns_are_kept_and_placeholder_texts_dropped() {
+        let mut csv = String::from("id,title,text,track\n");
+        for i in 0..12 {
+            csv.push_str(&format!("r{i},Talk {i},No transcript.,t{}\n", i % 2));
+        }
+        csv.push_str("r12,Real talk,Envoy at scale.,t0\n");
+        let table = load(&csv).unwrap();
+        let field = |column: &str, value: &str| Field {
+            column: column.into(),
+            value: value.into(),
+        };
+        assert_eq!(
+            table.rows[1].extra,
+            [field("id", "r1"), field("track", "t1")]
+        );
+        assert_eq!(table.rows[0].text, "", "12 of 13 rows share it");
+        assert_eq!(table.rows[12].text, "Envoy at scale.");
+        assert!(table.warnings[0]
+            .message
+            .contains("`No transcript.` is in 12 rows"));
+        // Under the threshold the repeated text is kept.
+        let few: String = csv
+            .lines()
+            .take(10)
+            .chain(csv.lines().skip(13))
+            .map(|l| format!("{l}\n"))
+            .collect();
+        assert!(load(&few).unwrap().rows.iter().all(|r| !r.text.is_empty()));
     }
 
     #[test]

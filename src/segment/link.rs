@@ -79,6 +79,7 @@ mod tests {
                 edition: None,
                 year: Some(year),
             },
+            extra: Vec::new(),
         }
     }
 

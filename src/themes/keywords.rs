@@ -17,52 +17,80 @@ pub struct Keyword {
     pub weight: f32,
 }
 
-/// The `top_n` keywords of each class; `classes[c]` holds the texts of class `c`. Ties are broken
-/// alphabetically so the result never depends on hashing.
-pub fn class_tfidf(classes: &[Vec<&str>], top_n: usize) -> Vec<Vec<Keyword>> {
-    let counts: Vec<BTreeMap<String, f64>> = classes
-        .iter()
-        .map(|texts| {
-            let mut tf = BTreeMap::new();
-            for word in texts.iter().flat_map(|t| words(t)) {
-                *tf.entry(word).or_insert(0.0) += 1.0;
-            }
-            tf
-        })
-        .collect();
-    let mut frequency: BTreeMap<&str, f64> = BTreeMap::new();
-    for tf in &counts {
-        for (word, n) in tf {
-            *frequency.entry(word).or_insert(0.0) += n;
-        }
+/// The IDF part of c-TF-IDF, fitted on a set of classes: how often each word occurs over all of
+/// them and the average number of words per class. Kept apart so a subset of a class (its talks of
+/// one year) can be weighted with the IDF of the whole, as BERTopic's topics over time do.
+#[derive(Debug, Clone, Default)]
+pub struct ClassTfidf {
+    frequency: BTreeMap<String, f64>,
+    average: f64,
+}
+
+impl ClassTfidf {
+    /// Fits the IDF on `classes` (`classes[c]` holds the texts of class `c`).
+    pub fn fit(classes: &[Vec<&str>]) -> Self {
+        let counts: Vec<BTreeMap<String, f64>> = classes.iter().map(|c| term_counts(c)).collect();
+        Self::from_counts(&counts)
     }
-    let total: f64 = frequency.values().sum();
-    let average = if counts.is_empty() {
-        0.0
-    } else {
-        total / counts.len() as f64
-    };
-    counts
-        .iter()
-        .map(|tf| {
-            let class_total: f64 = tf.values().sum();
-            let mut scored: Vec<Keyword> = tf
-                .iter()
-                .map(|(word, &n)| Keyword {
+
+    fn from_counts(counts: &[BTreeMap<String, f64>]) -> Self {
+        let mut frequency: BTreeMap<String, f64> = BTreeMap::new();
+        for tf in counts {
+            for (word, n) in tf {
+                *frequency.entry(word.clone()).or_insert(0.0) += n;
+            }
+        }
+        let total: f64 = frequency.values().sum();
+        let average = if counts.is_empty() {
+            0.0
+        } else {
+            total / counts.len() as f64
+        };
+        ClassTfidf { frequency, average }
+    }
+
+    /// The `top_n` keywords of `texts` taken as one class. Words unseen in the fitted classes
+    /// are skipped. Ties are broken alphabetically so the result never depends on hashing.
+    pub fn keywords(&self, texts: &[&str], top_n: usize) -> Vec<Keyword> {
+        self.top(&term_counts(texts), top_n)
+    }
+
+    fn top(&self, tf: &BTreeMap<String, f64>, top_n: usize) -> Vec<Keyword> {
+        let class_total: f64 = tf.values().sum();
+        let mut scored: Vec<Keyword> = tf
+            .iter()
+            .filter_map(|(word, &n)| {
+                let f = *self.frequency.get(word)?;
+                Some(Keyword {
                     word: word.clone(),
-                    weight: ((n / class_total) * (1.0 + average / frequency[word.as_str()]).ln())
-                        as f32,
+                    weight: ((n / class_total) * (1.0 + self.average / f).ln()) as f32,
                 })
-                .collect();
-            scored.sort_by(|a, b| {
-                b.weight
-                    .total_cmp(&a.weight)
-                    .then_with(|| a.word.cmp(&b.word))
-            });
-            scored.truncate(top_n);
-            scored
-        })
-        .collect()
+            })
+            .collect();
+        scored.sort_by(|a, b| {
+            b.weight
+                .total_cmp(&a.weight)
+                .then_with(|| a.word.cmp(&b.word))
+        });
+        scored.truncate(top_n);
+        scored
+    }
+}
+
+/// Word counts of a class's texts.
+fn term_counts(texts: &[&str]) -> BTreeMap<String, f64> {
+    let mut tf = BTreeMap::new();
+    for word in texts.iter().flat_map(|t| words(t)) {
+        *tf.entry(word).or_insert(0.0) += 1.0;
+    }
+    tf
+}
+
+/// The `top_n` keywords of each class; `classes[c]` holds the texts of class `c`.
+pub fn class_tfidf(classes: &[Vec<&str>], top_n: usize) -> Vec<Vec<Keyword>> {
+    let counts: Vec<BTreeMap<String, f64>> = classes.iter().map(|c| term_counts(c)).collect();
+    let idf = ClassTfidf::from_counts(&counts);
+    counts.iter().map(|tf| idf.top(tf, top_n)).collect()
 }
 
 #[cfg(test)]
@@ -82,5 +110,16 @@ mod tests {
         let prom = 0.5 * (1.0 + 2.5f64).ln();
         assert_eq!(kw[1][0].word, "prometheus");
         assert!((f64::from(kw[1][0].weight) - prom).abs() < 1e-6);
+    }
+
+    #[test]
+    fn a_subset_is_weighted_with_the_global_idf() {
+        let classes = vec![vec!["envoy envoy mesh"], vec!["mesh prometheus"]];
+        let idf = ClassTfidf::fit(&classes);
+        let kw = idf.keywords(&["mesh unseen"], 3);
+        // Only `mesh` is known: tf 1/2 of the subset's words, global f(mesh) = 2, A = 2.5.
+        assert_eq!(kw.len(), 1);
+        let expected = 0.5 * (1.0 + 2.5 / 2.0f64).ln();
+        assert!((f64::from(kw[0].weight) - expected).abs() < 1e-6);
     }
 }

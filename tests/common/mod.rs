@@ -47,12 +47,14 @@ pub fn shared(rel: &str) -> Option<PathBuf> {
     }
 }
 
-/// Runs the `confthemes` binary from the repository root with the installed model.
+/// Runs the `confthemes` binary from the repository root with the installed model and without
+/// the embedding cache (a test that wants it sets `CONFTHEMES_NO_CACHE=false`).
 pub fn confthemes(args: &[&str], envs: &[(&str, &str)]) -> Output {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_confthemes"));
     cmd.args(args)
         .current_dir(root())
-        .env("CONFTHEMES_MODEL", model_dir());
+        .env("CONFTHEMES_MODEL", model_dir())
+        .env("CONFTHEMES_NO_CACHE", "true");
     for (k, v) in envs {
         cmd.env(k, v);
     }

@@ -1,0 +1,288 @@
+//! An on-disk embedding cache, so that a re-run, or a comparison that adds one year, embeds only
+//! the texts it has not seen.
+//!
+//! One file per model, named by the model's checksum, holds `(sha256 of the text, vector)` records.
+//! It is read once when the cache is opened and rewritten (to a temporary file, then renamed) after
+//! new texts are embedded, so an interrupted run never leaves a half-written cache. A cache file that
+//! cannot be read is ignored with a warning and rebuilt: the cache can only save work, never fail
+//! a run. Only for embedders whose vector of a text depends on that text alone (not on the corpus).
+
+use std::collections::HashMap;
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use ndarray::Array2;
+use sha2::{Digest, Sha256};
+
+use super::Embedder;
+use crate::error::Result;
+
+/// First bytes of a cache file; the version changes with the layout.
+const MAGIC: &[u8; 8] = b"CTEMB01\n";
+
+type TextHash = [u8; 32];
+
+/// What the cache did so far.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CacheStats {
+    /// Texts whose vector came from the cache.
+    pub hits: usize,
+    /// Texts the wrapped embedder had to embed.
+    pub computed: usize,
+    /// Problems reading or writing the cache file (they never stop a run).
+    pub warnings: Vec<String>,
+}
+
+/// An [`Embedder`] that looks texts up in an on-disk cache before embedding them with `inner`.
+pub struct CachedEmbedder<'a> {
+    inner: &'a dyn Embedder,
+    file: PathBuf,
+    state: Mutex<State>,
+}
+
+struct State {
+    vectors: HashMap<TextHash, Vec<f32>>,
+    stats: CacheStats,
+}
+
+impl<'a> CachedEmbedder<'a> {
+    /// Opens (or starts) the cache of `inner`'s model inside `dir`.
+    pub fn open(dir: &Path, inner: &'a dyn Embedder) -> Self {
+        let file = dir.join(format!("{}.vectors", file_stem(inner.checksum())));
+        let mut stats = CacheStats::default();
+        let vectors = match fs::read(&file) {
+            Ok(bytes) => parse(&bytes, inner.dim()).unwrap_or_else(|why| {
+                stats
+                    .warnings
+                    .push(format!("{}: ignored and rebuilt: {why}", file.display()));
+                HashMap::new()
+            }),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => HashMap::new(),
+            Err(e) => {
+                stats
+                    .warnings
+                    .push(format!("{}: unreadable: {e}", file.display()));
+                HashMap::new()
+            }
+        };
+        CachedEmbedder {
+            inner,
+            file,
+            state: Mutex::new(State { vectors, stats }),
+        }
+    }
+
+    /// The cache file.
+    pub fn file(&self) -> &Path {
+        &self.file
+    }
+
+    /// Hits, texts embedded and warnings so far.
+    pub fn stats(&self) -> CacheStats {
+        self.lock().stats.clone()
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
+        // A panic while holding the lock leaves a usable map: every insert is complete.
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Writes every vector to a temporary file beside the cache file and renames it into place.
+    fn save(&self, state: &State) -> std::io::Result<()> {
+        let dir = self.file.parent().unwrap_or(Path::new("."));
+        fs::create_dir_all(dir)?;
+        let mut keys: Vec<&TextHash> = state.vectors.keys().collect();
+        keys.sort();
+        let dim = self.inner.dim();
+        let mut bytes = Vec::with_capacity(MAGIC.len() + 4 + keys.len() * (32 + 4 * dim));
+        bytes.extend_from_slice(MAGIC);
+        bytes.extend_from_slice(&(dim as u32).to_le_bytes());
+        for key in keys {
+            bytes.extend_from_slice(key);
+            for x in &state.vectors[key] {
+                bytes.extend_from_slice(&x.to_le_bytes());
+            }
+        }
+        let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
+        tmp.write_all(&bytes)?;
+        tmp.as_file().sync_all()?;
+        tmp.persist(&self.file).map_err(|e| e.error)?;
+        Ok(())
+    }
+}
+
+impl Embedder for CachedEmbedder<'_> {
+    fn model_id(&self) -> &str {
+        self.inner.model_id()
+    }
+
+    fn checksum(&self) -> &str {
+        self.inner.checksum()
+    }
+
+    fn dim(&self) -> usize {
+        self.inner.dim()
+    }
+
+    fn embed_with_progress(&self, texts: &[&str], progress: &dyn Fn(usize)) -> Result<Array2<f32>> {
+        let hashes: Vec<TextHash> = texts.iter().map(|t| Sha256::digest(t).into()).collect();
+        // Texts not in the cache, each once, in input order.
+        let mut missing: Vec<usize> = Vec::new();
+        {
+            let state = self.lock();
+            let mut seen = std::collections::HashSet::new();
+            for (i, hash) in hashes.iter().enumerate() {
+                if !state.vectors.contains_key(hash) && seen.insert(hash) {
+                    missing.push(i);
+                }
+            }
+        }
+        let found = texts.len() - missing.len();
+        progress(found);
+        let new_texts: Vec<&str> = missing.iter().map(|&i| texts[i]).collect();
+        let computed = if new_texts.is_empty() {
+            Array2::zeros((0, self.dim()))
+        } else {
+            self.inner
+                .embed_with_progress(&new_texts, &|done| progress(found + done))?
+        };
+
+        let mut state = self.lock();
+        for (&i, row) in missing.iter().zip(computed.rows()) {
+            state.vectors.insert(hashes[i], row.to_vec());
+        }
+        state.stats.computed += missing.len();
+        state.stats.hits += found;
+        if !missing.is_empty() {
+            if let Err(e) = self.save(&state) {
+                let warning = format!("{}: not saved: {e}", self.file.display());
+                state.stats.warnings.push(warning);
+            }
+        }
+        let mut out = Array2::zeros((texts.len(), self.dim()));
+        for (mut row, hash) in out.rows_mut().into_iter().zip(&hashes) {
+            row.assign(&ndarray::ArrayView1::from(&state.vectors[hash]));
+        }
+        Ok(out)
+    }
+}
+
+/// A file name from a checksum: its hex digits, or a hash of it when it is not plain hex.
+fn file_stem(checksum: &str) -> String {
+    if !checksum.is_empty()
+        && checksum.len() <= 64
+        && checksum.bytes().all(|b| b.is_ascii_hexdigit())
+    {
+        checksum.to_ascii_lowercase()
+    } else {
+        hex(&Sha256::digest(checksum))
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Reads a cache file written by [`CachedEmbedder::save`].
+fn parse(bytes: &[u8], dim: usize) -> std::result::Result<HashMap<TextHash, Vec<f32>>, String> {
+    let body = bytes
+        .strip_prefix(MAGIC.as_slice())
+        .ok_or("not a confthemes embedding cache")?;
+    let (width, records) = body.split_at_checked(4).ok_or("truncated header")?;
+    let width = u32::from_le_bytes(width.try_into().expect("4 bytes")) as usize;
+    if width != dim {
+        return Err(format!("vectors of {width} values, the model makes {dim}"));
+    }
+    let record = 32 + 4 * dim;
+    if records.len() % record != 0 {
+        return Err("truncated".into());
+    }
+    Ok(records
+        .chunks_exact(record)
+        .map(|r| {
+            let (hash, values) = r.split_at(32);
+            let vector = values
+                .chunks_exact(4)
+                .map(|v| f32::from_le_bytes(v.try_into().expect("4 bytes")))
+                .collect();
+            (hash.try_into().expect("32 bytes"), vector)
+        })
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    /// Embeds a text as (length, 1), normalised; counts the texts it embeds.
+    struct Counting(AtomicUsize);
+
+    impl Embedder for Counting {
+        fn model_id(&self) -> &str {
+            "counting"
+        }
+        fn checksum(&self) -> &str {
+            "abc123"
+        }
+        fn dim(&self) -> usize {
+            2
+        }
+        fn embed_with_progress(&self, texts: &[&str], _: &dyn Fn(usize)) -> Result<Array2<f32>> {
+            self.0.fetch_add(texts.len(), Ordering::SeqCst);
+            let mut m = Array2::from_shape_fn((texts.len(), 2), |(i, j)| {
+                if j == 0 {
+                    texts[i].len() as f32
+                } else {
+                    1.0
+                }
+            });
+            super::super::normalise_rows(&mut m);
+            Ok(m)
+        }
+    }
+
+    #[test]
+    fn a_second_run_embeds_only_new_texts() {
+        let dir = tempfile::tempdir().unwrap();
+        let inner = Counting(AtomicUsize::new(0));
+        let first = CachedEmbedder::open(dir.path(), &inner)
+            .embed(&["a", "bb", "a"])
+            .unwrap();
+        assert_eq!(
+            inner.0.load(Ordering::SeqCst),
+            2,
+            "a repeated text is embedded once"
+        );
+
+        let cached = CachedEmbedder::open(dir.path(), &inner);
+        let second = cached.embed(&["bb", "ccc", "a"]).unwrap();
+        assert_eq!(inner.0.load(Ordering::SeqCst), 3, "only ccc is new");
+        assert_eq!(second.row(0), first.row(1));
+        assert_eq!(second.row(2), first.row(0));
+        let stats = cached.stats();
+        assert_eq!((stats.hits, stats.computed), (2, 1));
+        assert!(stats.warnings.is_empty());
+    }
+
+    #[test]
+    fn a_corrupt_cache_is_rebuilt_with_a_warning() {
+        let dir = tempfile::tempdir().unwrap();
+        let inner = Counting(AtomicUsize::new(0));
+        let cache = CachedEmbedder::open(dir.path(), &inner);
+        let file = cache.file().to_path_buf();
+        cache.embed(&["a"]).unwrap();
+        let mut bytes = fs::read(&file).unwrap();
+        bytes.pop();
+        fs::write(&file, bytes).unwrap();
+
+        let reopened = CachedEmbedder::open(dir.path(), &inner);
+        assert!(reopened.stats().warnings[0].contains("truncated"));
+        reopened.embed(&["a"]).unwrap();
+        assert_eq!(inner.0.load(Ordering::SeqCst), 2, "embedded again");
+        let healed = CachedEmbedder::open(dir.path(), &inner);
+        assert!(healed.stats().warnings.is_empty(), "the file was rewritten");
+    }
+}
