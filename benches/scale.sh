@@ -36,7 +36,7 @@ with open(dst, "w", newline="", encoding="utf-8") as f:
                     "title": row["title"], "text": prefix + row["text"]})
 PY
   /usr/bin/time -f '%e %M' -o "$work/time_$n" \
-    target/release/confthemes run "$work/talks_$n.csv" --out "$work/out_$n" --quiet >/dev/null
+    target/release/confthemes run "$work/talks_$n.csv" --out "$work/out_$n" --quiet --no-cache >/dev/null
   read -r wall kib < "$work/time_$n"
   printf '%8d %10.1f %14.0f\n' "$n" "$wall" "$((kib / 1024))"
 done

@@ -55,7 +55,7 @@ fn synthetic(n: usize) -> Array2<f32> {
 fn clustering(c: &mut Criterion) {
     let mut group = c.benchmark_group("cluster");
     group.sample_size(10);
-    for n in [1_000, 5_000] {
+    for n in [1_000, 5_000, 20_000] {
         let x = synthetic(n);
         group.throughput(Throughput::Elements(n as u64));
         group.bench_function(format!("silhouette k-means k=2..16, {n} x 384"), |b| {
