@@ -4,6 +4,7 @@
 //! all-MiniLM-L6-v2 run in-process with candle; [`TfidfLsa`] is a model-free baseline; [`CachedEmbedder`] keeps vectors on disk between runs. [`ModelFiles`] finds and checks the model files that
 //! `models/fetch.sh` installs: nothing is ever downloaded at run time.
 
+mod bert;
 mod cache;
 mod candle;
 mod lsa;
@@ -11,7 +12,7 @@ mod model_files;
 
 use ndarray::Array2;
 
-pub use self::candle::CandleMiniLm;
+pub use self::candle::{CandleMiniLm, DEFAULT_BATCH_SIZE, DEFAULT_TOKEN_BUDGET};
 pub use cache::{CacheStats, CachedEmbedder};
 pub use lsa::TfidfLsa;
 pub use model_files::{ModelFiles, DEFAULT_MODEL_DIR, MODEL_ID};

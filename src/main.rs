@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use clap::{Args, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -278,6 +278,10 @@ struct PipelineArgs {
     /// No progress on stderr.
     #[arg(long, short)]
     quiet: bool,
+
+    /// Print the seconds spent in each stage on stderr at the end.
+    #[arg(long)]
+    timings: bool,
 }
 
 fn main() -> ExitCode {
@@ -372,6 +376,7 @@ fn execute(
     };
 
     let progress = CliProgress::new(args.quiet);
+    progress.stage("reading input");
     let input = match source {
         Source::Table(path) => {
             let columns = TableColumns {
@@ -442,6 +447,9 @@ fn execute(
     progress.stage("writing reports");
     let written = write_reports(&args.out, &report, set)?;
     progress.finish();
+    if args.timings {
+        eprintln!("timings: {}", progress.timings());
+    }
     print_summary(&report, &written);
     if let Some(cached) = &cached {
         let stats = cached.stats();
@@ -717,6 +725,8 @@ struct CliProgress {
     bar: ProgressBar,
     /// Print plain stage lines because no bar can be drawn.
     plain: bool,
+    /// Each stage and when it started, for --timings.
+    started: std::sync::Mutex<Vec<(String, Instant)>>,
 }
 
 impl CliProgress {
@@ -735,7 +745,24 @@ impl CliProgress {
         CliProgress {
             bar,
             plain: !quiet && !terminal,
+            started: std::sync::Mutex::new(Vec::new()),
         }
+    }
+
+    /// Seconds spent in each stage so far, e.g. `embedding 80.12 s, clustering 1.03 s`.
+    fn timings(&self) -> String {
+        let started = self.started.lock().unwrap_or_else(|p| p.into_inner());
+        let ends = started
+            .iter()
+            .skip(1)
+            .map(|(_, t)| *t)
+            .chain([Instant::now()]);
+        started
+            .iter()
+            .zip(ends)
+            .map(|((name, start), end)| format!("{name} {:.2} s", (end - *start).as_secs_f64()))
+            .collect::<Vec<_>>()
+            .join(", ")
     }
 
     fn warn(&self, message: &str) {
@@ -771,6 +798,10 @@ impl Observer for CliProgress {
         if self.plain {
             eprintln!("{name} ...");
         }
+        self.started
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push((name.to_string(), Instant::now()));
         self.bar.set_message(name.to_string());
         self.bar.enable_steady_tick(Duration::from_millis(120));
     }

@@ -1,0 +1,54 @@
+//! Embedding throughput of the candle engine on the first N talks of a CSV, for
+//! `benches/throughput.sh` (which runs sentence-transformers on the same texts in between).
+//!
+//!     cargo run --release --example throughput -- CSV [N] [BATCH] [TOKEN_BUDGET]
+//!
+//! Prints one line: `candle TEXTS TOKENS_MEAN SECONDS TEXTS_PER_S`. Threads: RAYON_NUM_THREADS.
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use confthemes::embed::{
+    CandleMiniLm, Embedder, ModelFiles, DEFAULT_MODEL_DIR, DEFAULT_TOKEN_BUDGET,
+};
+use confthemes::ingest::{load_talk_table, TableColumns};
+use confthemes::segment::{talks_from_table, Talk};
+
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let csv = PathBuf::from(
+        args.first()
+            .ok_or("usage: throughput CSV [N] [BATCH] [TOKEN_BUDGET]")?,
+    );
+    let n: usize = args.get(1).map_or(Ok(128), |a| a.parse())?;
+    let batch: usize = args.get(2).map_or(Ok(32), |a| a.parse())?;
+    let budget: usize = args
+        .get(3)
+        .map_or(Ok(DEFAULT_TOKEN_BUDGET), |a| a.parse())?;
+    let table = load_talk_table(&csv, &TableColumns::default())?;
+    let texts: Vec<String> = talks_from_table(&table)
+        .iter()
+        .take(n)
+        .map(Talk::text)
+        .collect();
+    let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
+    let model_dir = std::env::var_os("CONFTHEMES_MODEL")
+        .map_or_else(|| PathBuf::from(DEFAULT_MODEL_DIR), PathBuf::from);
+    let model = CandleMiniLm::load(&ModelFiles::locate(&model_dir)?)?
+        .with_batch_size(batch)
+        .with_token_budget(budget);
+    model.embed(&refs[..refs.len().min(8)])?; // warm-up
+    let start = Instant::now();
+    model.embed(&refs)?;
+    let seconds = start.elapsed().as_secs_f64();
+    println!(
+        "candle {} {:.1} {seconds:.3} {:.2}",
+        refs.len(),
+        model.mean_tokens(&refs)?,
+        refs.len() as f64 / seconds
+    );
+    Ok(())
+}
