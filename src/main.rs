@@ -33,7 +33,8 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 ///
 /// confthemes splits blog recaps, trip reports and talk catalogues into the talks they describe,
 /// embeds each talk with the all-MiniLM-L6-v2 sentence-transformer (offline, from models/),
-/// clusters the talks, names the themes and writes CSV and JSON reports.
+/// clusters the talks, names the themes and writes CSV, JSON and HTML reports; `compare` follows
+/// the themes from one year (or event) to the next.
 #[derive(Parser)]
 #[command(name = "confthemes", version, propagate_version = true)]
 struct Cli {
