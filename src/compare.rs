@@ -83,6 +83,8 @@ pub struct TrendOptions {
     pub pairs: Vec<ThemeTrack>,
     /// Periods with fewer talks are left out: a share of two talks says nothing.
     pub min_period_talks: usize,
+    /// A comparison: fail (before anything is embedded) unless the talks span two periods.
+    pub require_two_periods: bool,
 }
 
 impl Default for TrendOptions {
@@ -93,6 +95,7 @@ impl Default for TrendOptions {
             track_column: None,
             pairs: Vec::new(),
             min_period_talks: 5,
+            require_two_periods: false,
         }
     }
 }
@@ -248,55 +251,121 @@ pub struct Trends {
     pub tracks: Option<TrackComparison>,
 }
 
-impl Trends {
-    /// Counts the themes (`assigned[i]` is the theme of `talks[i]`; `themes` in report order)
-    /// per period.
-    pub fn build(
-        talks: &[Talk],
-        assigned: &[ThemeAssignment],
-        themes: &[Theme],
-        options: &TrendOptions,
-    ) -> Result<Trends, Error> {
+/// The periods of a set of talks, known before anything is embedded: a run that cannot be
+/// compared stops here rather than after the embedding.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Periods {
+    /// The periods kept, in time order.
+    kept: Vec<Period>,
+    /// The periods left out for having fewer than `min_period_talks` talks.
+    small: Vec<Period>,
+    /// The kept period of each talk, if any.
+    slot: Vec<Option<usize>>,
+    /// Talks with no year.
+    without_period: usize,
+}
+
+impl Periods {
+    /// Finds the period of each talk and checks what `options` asks of them: two periods for a
+    /// comparison, and the track column and tracks to correlate with.
+    pub fn of(talks: &[Talk], options: &TrendOptions) -> Result<Periods, Error> {
         let period_of: Vec<Option<(u16, String)>> =
             talks.iter().map(|t| period_key(t, options.by)).collect();
         let mut all: BTreeMap<&(u16, String), usize> = BTreeMap::new();
         for key in period_of.iter().flatten() {
             *all.entry(key).or_default() += 1;
         }
+        let period = |((year, label), talks): (&(u16, String), usize)| Period {
+            label: label.clone(),
+            year: *year,
+            talks,
+        };
         let (kept, small): (Vec<_>, Vec<_>) = all
             .into_iter()
             .partition(|&(_, n)| n >= options.min_period_talks);
-        let keys: Vec<(u16, String)> = kept.into_iter().map(|(k, _)| k.clone()).collect();
-        let small_periods = small
-            .into_iter()
-            .map(|((year, label), talks)| Period {
-                label: label.clone(),
-                year: *year,
-                talks,
-            })
-            .collect();
         let index: BTreeMap<&(u16, String), usize> =
-            keys.iter().enumerate().map(|(i, k)| (k, i)).collect();
-        let slot: Vec<Option<usize>> = period_of
+            kept.iter().enumerate().map(|(i, &(k, _))| (k, i)).collect();
+        let slot = period_of
             .iter()
             .map(|k| k.as_ref().and_then(|k| index.get(k).copied()))
             .collect();
-        let periods: Vec<Period> = keys
-            .iter()
-            .enumerate()
-            .map(|(p, (year, label))| Period {
-                label: label.clone(),
-                year: *year,
-                talks: slot.iter().filter(|&&s| s == Some(p)).count(),
-            })
-            .collect();
-
-        let shown: Vec<&Theme> = themes.iter().filter(|t| t.talks > 0).collect();
-        let members = |theme: &str, p: usize| -> Vec<usize> {
-            (0..talks.len())
-                .filter(|&i| slot[i] == Some(p) && assigned[i].theme == theme)
-                .collect()
+        let periods = Periods {
+            kept: kept.into_iter().map(period).collect(),
+            small: small.into_iter().map(period).collect(),
+            slot,
+            without_period: period_of.iter().filter(|k| k.is_none()).count(),
         };
+        if options.require_two_periods && periods.kept.len() < 2 {
+            let found: Vec<&str> = periods.kept.iter().map(|p| p.label.as_str()).collect();
+            return Err(Error::Setting(format!(
+                "compare needs talks from two periods or more; found {} ({} talks without a year)",
+                if found.is_empty() {
+                    "none".to_string()
+                } else {
+                    found.join(", ")
+                },
+                periods.without_period
+            )));
+        }
+        if let Some(column) = &options.track_column {
+            periods.check_tracks(talks, column, &options.pairs)?;
+        }
+        Ok(periods)
+    }
+
+    /// The talks of the kept periods must have the track column and every paired track.
+    fn check_tracks(
+        &self,
+        talks: &[Talk],
+        column: &str,
+        pairs: &[ThemeTrack],
+    ) -> Result<(), Error> {
+        if !talks.iter().any(|t| track_of(t, column).is_some()) {
+            return Err(Error::Setting(format!(
+                "no talk has a `{column}` column to compare themes with"
+            )));
+        }
+        for pair in pairs {
+            let found = talks
+                .iter()
+                .zip(&self.slot)
+                .any(|(t, p)| p.is_some() && track_of(t, column) == Some(pair.track.as_str()));
+            if !found {
+                return Err(Error::Setting(format!(
+                    "no talk has `{}` in the `{column}` column",
+                    pair.track
+                )));
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Trends {
+    /// Counts the themes (`assigned[i]` is the theme of `talks[i]`; `themes` in report order)
+    /// per period.
+    pub fn build(
+        talks: &[Talk],
+        periods: Periods,
+        assigned: &[ThemeAssignment],
+        themes: &[Theme],
+        options: &TrendOptions,
+    ) -> Result<Trends, Error> {
+        let Periods {
+            kept: periods,
+            small: small_periods,
+            slot,
+            without_period,
+        } = periods;
+        let shown: Vec<&Theme> = themes.iter().filter(|t| t.talks > 0).collect();
+        // members[t][p]: the talks of shown theme t in period p.
+        let mut members: Vec<Vec<Vec<usize>>> = vec![vec![Vec::new(); periods.len()]; shown.len()];
+        for (i, p) in slot.iter().enumerate() {
+            let theme = shown.iter().position(|t| t.id == assigned[i].theme);
+            if let (Some(p), Some(t)) = (p, theme) {
+                members[t][*p].push(i);
+            }
+        }
         let texts: Vec<String> = talks.iter().map(Talk::text).collect();
         let idf = ClassTfidf::fit(
             &shown
@@ -311,38 +380,37 @@ impl Trends {
         );
 
         let share = |n: usize, p: usize| n as f32 / periods[p].talks.max(1) as f32;
-        let mut rows = Vec::new();
-        let mut trends = Vec::new();
-        let mut counts: Vec<Vec<(usize, f32)>> = Vec::new();
-        for theme in &shown {
-            let series: Vec<(usize, f32)> = (0..periods.len())
-                .map(|p| {
-                    let n = members(&theme.id, p).len();
-                    (n, share(n, p))
-                })
-                .collect();
-            let change = match (series.first(), series.last()) {
-                (Some(&first), Some(&last)) if series.len() > 1 => {
-                    Change::between(first, last, options.min_change)
-                }
-                _ => Change::First,
-            };
-            trends.push(ThemeTrend {
+        let counts: Vec<Vec<(usize, f32)>> = members
+            .iter()
+            .map(|by_period| {
+                by_period
+                    .iter()
+                    .enumerate()
+                    .map(|(p, m)| (m.len(), share(m.len(), p)))
+                    .collect()
+            })
+            .collect();
+        let trends: Vec<ThemeTrend> = shown
+            .iter()
+            .zip(&counts)
+            .map(|(theme, series)| ThemeTrend {
                 theme: theme.id.clone(),
                 name: theme.name.clone(),
                 shares: series.iter().map(|&(_, s)| s).collect(),
-                change,
-            });
-            counts.push(series);
-        }
+                change: match (series.first(), series.last()) {
+                    (Some(&first), Some(&last)) if series.len() > 1 => {
+                        Change::between(first, last, options.min_change)
+                    }
+                    _ => Change::First,
+                },
+            })
+            .collect();
+        let mut rows = Vec::new();
         for (p, period) in periods.iter().enumerate() {
-            for (theme, series) in shown.iter().zip(&counts) {
+            for ((theme, series), by_period) in shown.iter().zip(&counts).zip(&members) {
                 let (n, s) = series[p];
                 let before = p.checked_sub(1).map(|q| series[q]);
-                let subset: Vec<&str> = members(&theme.id, p)
-                    .into_iter()
-                    .map(|i| texts[i].as_str())
-                    .collect();
+                let subset: Vec<&str> = by_period[p].iter().map(|&i| texts[i].as_str()).collect();
                 rows.push(TrendRow {
                     period: period.label.clone(),
                     theme: theme.id.clone(),
@@ -370,7 +438,7 @@ impl Trends {
         };
         Ok(Trends {
             by: options.by,
-            without_period: period_of.iter().filter(|k| k.is_none()).count(),
+            without_period,
             small_periods,
             periods,
             rows,
@@ -378,6 +446,14 @@ impl Trends {
             tracks,
         })
     }
+}
+
+/// A talk's value in a column of its CSV row.
+fn track_of<'t>(talk: &'t Talk, column: &str) -> Option<&'t str> {
+    talk.extra
+        .iter()
+        .find(|f| f.column == column)
+        .map(|f| f.value.as_str())
 }
 
 /// The period of a talk: its year, and its label.
@@ -390,7 +466,8 @@ fn period_key(talk: &Talk, by: PeriodBy) -> Option<(u16, String)> {
     Some((year, label))
 }
 
-/// Track shares per period and their correlation with the paired themes.
+/// Track shares per period and their correlation with the paired themes (the column and the
+/// tracks were checked by [`Periods::of`]).
 fn compare_tracks(
     talks: &[Talk],
     slot: &[Option<usize>],
@@ -399,21 +476,10 @@ fn compare_tracks(
     column: &str,
     pairs: &[ThemeTrack],
 ) -> Result<TrackComparison, Error> {
-    let track_of = |t: &Talk| -> Option<String> {
-        t.extra
-            .iter()
-            .find(|f| f.column == column)
-            .map(|f| f.value.clone())
-    };
-    if !talks.iter().any(|t| track_of(t).is_some()) {
-        return Err(Error::Setting(format!(
-            "no talk has a `{column}` column to compare themes with"
-        )));
-    }
     let mut per_period: Vec<BTreeMap<String, usize>> = vec![BTreeMap::new(); periods.len()];
     for (talk, p) in talks.iter().zip(slot) {
-        if let (Some(p), Some(track)) = (p, track_of(talk)) {
-            *per_period[*p].entry(track).or_default() += 1;
+        if let (Some(p), Some(track)) = (p, track_of(talk, column)) {
+            *per_period[*p].entry(track.to_string()).or_default() += 1;
         }
     }
     let track_share = |p: usize, track: &str| {
@@ -444,12 +510,6 @@ fn compare_tracks(
                     .join(", ")
             )));
         };
-        if !per_period.iter().any(|m| m.contains_key(&pair.track)) {
-            return Err(Error::Setting(format!(
-                "no talk has `{}` in the `{column}` column",
-                pair.track
-            )));
-        }
         let track_shares: Vec<f32> = (0..periods.len())
             .map(|p| track_share(p, &pair.track))
             .collect();
@@ -552,7 +612,8 @@ mod tests {
             min_period_talks: 1,
             ..TrendOptions::default()
         };
-        let trends = Trends::build(&talks, &a, &themes, &options).unwrap();
+        let periods = Periods::of(&talks, &options).unwrap();
+        let trends = Trends::build(&talks, periods, &a, &themes, &options).unwrap();
         let labels: Vec<&str> = trends.periods.iter().map(|p| p.label.as_str()).collect();
         assert_eq!(labels, ["2018", "2019"]);
         assert_eq!(trends.without_period, 1);
@@ -593,7 +654,8 @@ mod tests {
             min_period_talks: 3,
             ..TrendOptions::default()
         };
-        let trends = Trends::build(&talks, &a, &themes, &fewer).unwrap();
+        let periods = Periods::of(&talks, &fewer).unwrap();
+        let trends = Trends::build(&talks, periods, &a, &themes, &fewer).unwrap();
         assert_eq!(trends.periods.len(), 1, "2018 has two talks");
         assert_eq!(trends.small_periods[0].label, "2018");
     }
@@ -634,8 +696,9 @@ mod tests {
             min_period_talks: 1,
             ..TrendOptions::default()
         };
-        let err = |o| {
-            Trends::build(&talks, &a, &themes, &o)
+        let err = |o: TrendOptions| {
+            Periods::of(&talks, &o)
+                .and_then(|periods| Trends::build(&talks, periods, &a, &themes, &o))
                 .unwrap_err()
                 .to_string()
         };
@@ -643,5 +706,14 @@ mod tests {
         assert!(err(with("track", "mesh=ai")).contains("no talk has `ai`"));
         assert!(err(with("track", "ml=net")).contains("theme `ml` has no talks"));
         assert!("ml".parse::<ThemeTrack>().is_err());
+        let comparison = TrendOptions {
+            require_two_periods: true,
+            min_period_talks: 1,
+            ..TrendOptions::default()
+        };
+        assert_eq!(
+            err(comparison),
+            "invalid setting: compare needs talks from two periods or more; found 2019 (0 talks without a year)"
+        );
     }
 }

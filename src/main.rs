@@ -335,6 +335,7 @@ fn compare(args: &CompareArgs) -> Result<(), Error> {
         track_column: args.track_col.clone(),
         pairs: args.match_track.clone(),
         min_period_talks: args.min_period_talks,
+        require_two_periods: true,
     };
     let input = match &args.data {
         Some(table) => Source::Table(table),
@@ -428,23 +429,6 @@ fn execute(
             &progress,
         )?,
     };
-    if set == ReportSet::Comparison && report.trends.periods.len() < 2 {
-        let found: Vec<&str> = report
-            .trends
-            .periods
-            .iter()
-            .map(|p| p.label.as_str())
-            .collect();
-        return Err(Error::Setting(format!(
-            "compare needs talks from two periods or more; found {} ({} talks without a year)",
-            if found.is_empty() {
-                "none".to_string()
-            } else {
-                found.join(", ")
-            },
-            report.trends.without_period
-        )));
-    }
     progress.stage("writing reports");
     let written = write_reports(&args.out, &report, set)?;
     progress.finish();

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::cluster::{self, Clusterer, SilhouetteKMeans};
-use crate::compare::{TrendOptions, Trends};
+use crate::compare::{Periods, TrendOptions, Trends};
 use crate::embed::Embedder;
 use crate::error::{Error, Result};
 use crate::ingest::{Corpus, TalkTable, Warning};
@@ -156,6 +156,8 @@ fn run_talks(
     // A talk described in several documents is embedded, clustered and themed once.
     let linked = link_talks(&described);
     let talks = &linked.talks;
+    // Checked before the embedding, so a comparison that cannot be made stops at once.
+    let periods = Periods::of(talks, &options.trends)?;
 
     observer.stage("embedding");
     let texts: Vec<String> = talks.iter().map(Talk::text).collect();
@@ -184,7 +186,7 @@ fn run_talks(
     );
 
     observer.stage("comparing periods");
-    let trends = Trends::build(talks, &assigned, &themes, &options.trends)?;
+    let trends = Trends::build(talks, periods, &assigned, &themes, &options.trends)?;
 
     let records = described
         .into_iter()

@@ -19,7 +19,7 @@ use crate::compare::Trends;
 use crate::error::{Error, Result};
 use crate::ingest::{Field, Warning};
 use crate::segment::Speaker;
-use crate::themes::{NamedCluster, Theme};
+use crate::themes::{Keyword, NamedCluster, Theme};
 
 /// Version of the `report.json` layout; bumped on any incompatible change.
 pub const SCHEMA_VERSION: u32 = 2;
@@ -327,20 +327,13 @@ fn talks_csv(report: &RunReport) -> Result<Vec<u8>> {
 }
 
 fn themes_csv(report: &RunReport) -> Result<Vec<u8>> {
-    to_csv(report.themes.iter().map(|t| {
-        ThemeRow {
-            theme: &t.id,
-            name: &t.name,
-            talks: t.talks,
-            share: format!("{:.4}", t.share),
-            keywords: t
-                .keywords
-                .iter()
-                .map(|k| k.word.as_str())
-                .collect::<Vec<_>>()
-                .join("; "),
-            example_titles: t.examples.join(" | "),
-        }
+    to_csv(report.themes.iter().map(|t| ThemeRow {
+        theme: &t.id,
+        name: &t.name,
+        talks: t.talks,
+        share: format!("{:.4}", t.share),
+        keywords: word_list(&t.keywords),
+        example_titles: t.examples.join(" | "),
     }))
 }
 
@@ -357,23 +350,22 @@ struct TrendCsvRow<'a> {
 }
 
 fn trends_csv(trends: &Trends) -> Result<Vec<u8>> {
-    to_csv(trends.rows.iter().map(|r| {
-        TrendCsvRow {
-            period: &r.period,
-            theme: &r.theme,
-            talks: r.talks,
-            share: format!("{:.4}", r.share),
-            delta_share: r.delta_share.map_or(String::new(), |d| format!("{d:.4}")),
-            keywords: r
-                .keywords
-                .iter()
-                .map(|k| k.word.as_str())
-                .collect::<Vec<_>>()
-                .join("; "),
-            name: &r.name,
-            change: r.change.as_str(),
-        }
+    to_csv(trends.rows.iter().map(|r| TrendCsvRow {
+        period: &r.period,
+        theme: &r.theme,
+        talks: r.talks,
+        share: format!("{:.4}", r.share),
+        delta_share: r.delta_share.map_or(String::new(), |d| format!("{d:.4}")),
+        keywords: word_list(&r.keywords),
+        name: &r.name,
+        change: r.change.as_str(),
     }))
+}
+
+/// Keywords as a CSV cell: `istio; envoy; mesh`.
+fn word_list(keywords: &[Keyword]) -> String {
+    let words: Vec<&str> = keywords.iter().map(|k| k.word.as_str()).collect();
+    words.join("; ")
 }
 
 fn to_csv<T: Serialize>(rows: impl Iterator<Item = T>) -> Result<Vec<u8>> {

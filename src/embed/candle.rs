@@ -175,12 +175,12 @@ impl Embedder for CandleMiniLm {
         // Longest first, as sentence-transformers does, so each batch pads little; ties by text,
         // so the batches (and thus every bit of every vector) do not depend on the input order.
         let encodings = self.encode(texts)?;
+        let tokens: Vec<usize> = encodings.iter().map(Encoding::len).collect();
         let mut order: Vec<usize> = (0..texts.len()).collect();
-        order.sort_by_key(|&i| (std::cmp::Reverse(encodings[i].len()), texts[i]));
+        order.sort_by_key(|&i| (std::cmp::Reverse(tokens[i]), texts[i]));
 
         let mut out = Array2::<f32>::zeros((texts.len(), self.dim));
         let mut done = 0;
-        let tokens: Vec<usize> = encodings.iter().map(Encoding::len).collect();
         for chunk in split_batches(&order, &tokens, self.batch_size, self.token_budget) {
             let batch: Vec<&Encoding> = chunk.iter().map(|&i| &encodings[i]).collect();
             for (&i, vector) in chunk.iter().zip(self.embed_batch(&batch)?) {
