@@ -6,6 +6,8 @@
 #  2. `confthemes run` end to end (no cache) against BERTopic's default pipeline
 #     (benches/anchor/bertopic_run.py) on kubecon_talks.csv and kubecon_catalogue.csv: wall
 #     seconds, seconds per stage and peak RSS, at 2 threads.
+# When models/fetch-libtorch.sh has installed libtorch, the rust-bert engine (built with its
+# feature into target/rust-bert) is measured beside candle in both parts.
 # Prints ratios (confthemes over the anchor). The anchors print SKIPPED when Python or the packages
 # are missing.
 #
@@ -18,6 +20,21 @@ data=../shared/data
 [ -d "$data" ] || { echo "SKIPPED: $data is absent"; exit 0; }
 [ -x /usr/bin/time ] || { echo "SKIPPED: /usr/bin/time (GNU time) is missing"; exit 0; }
 cargo build --release --quiet --bin confthemes --example throughput
+engines=(candle)
+if [ -f models/libtorch/env.sh ]; then
+  (source models/libtorch/env.sh && CARGO_TARGET_DIR=target/rust-bert \
+    cargo build --release --quiet --features rust-bert --bin confthemes --example throughput)
+  engines+=(rust-bert)
+else
+  echo "rust-bert: SKIPPED (models/fetch-libtorch.sh has not been run)"
+fi
+# The binary of an engine, run with what it needs to load.
+bin() {
+  case $1 in
+    candle) echo "target/release/$2" ;;
+    rust-bert) echo "env CONFTHEMES_ENGINE=rust-bert LD_LIBRARY_PATH=$PWD/models/libtorch/lib target/rust-bert/release/$2" ;;
+  esac
+}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 median() { sort -n | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
@@ -25,28 +42,36 @@ median() { sort -n | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+
 echo "== embedding throughput, texts/s (128 talks of kubecon_talks.csv, batch 32, median of $rounds)"
 for threads in 1 2; do
   for ((r = 1; r <= rounds; r++)); do
-    RAYON_NUM_THREADS=$threads target/release/examples/throughput "$data/kubecon_talks.csv" 128 32 \
-      | awk '{print $5}' >> "$work/candle_$threads"
+    for engine in "${engines[@]}"; do
+      RAYON_NUM_THREADS=$threads $(bin "$engine" examples/throughput) "$data/kubecon_talks.csv" 128 32 \
+        | awk '{print $5}' >> "$work/${engine}_$threads"
+    done
     "$python" benches/anchor/throughput.py "$data/kubecon_talks.csv" 128 32 "$threads" 2>/dev/null \
       | awk '/^sentence/ {print $5} /^SKIPPED/ {print > "/dev/stderr"}' >> "$work/st_$threads"
   done
-  candle=$(median < "$work/candle_$threads")
   st=$(median < "$work/st_$threads" || true)
-  if [ -n "$st" ]; then
-    echo "threads $threads: candle $candle, sentence-transformers $st, ratio $(awk -v a="$candle" -v b="$st" 'BEGIN {printf "%.2f", a/b}')"
-  else
-    echo "threads $threads: candle $candle, sentence-transformers SKIPPED"
-  fi
+  for engine in "${engines[@]}"; do
+    ours=$(median < "$work/${engine}_$threads")
+    if [ -n "$st" ]; then
+      echo "threads $threads: $engine $ours, sentence-transformers $st, ratio $(awk -v a="$ours" -v b="$st" 'BEGIN {printf "%.2f", a/b}')"
+    else
+      echo "threads $threads: $engine $ours, sentence-transformers SKIPPED"
+    fi
+  done
 done
 
 echo "== whole runs at 2 threads: wall seconds, peak RSS"
 for name in kubecon_talks kubecon_catalogue; do
   csv=$data/$name.csv
-  RAYON_NUM_THREADS=2 /usr/bin/time -f '%e %M' -o "$work/ct_time" \
-    target/release/confthemes run "$csv" --out "$work/out_$name" --no-cache --keep-logistics \
-    --timings --quiet > /dev/null 2> "$work/ct_err"
-  read -r ct_wall ct_kib < "$work/ct_time"
-  echo "$name: confthemes ${ct_wall} s, $((ct_kib / 1024)) MiB; $(grep '^timings' "$work/ct_err")"
+  for engine in "${engines[@]}"; do
+    RAYON_NUM_THREADS=2 /usr/bin/time -f '%e %M' -o "$work/ct_time" \
+      $(bin "$engine" confthemes) run "$csv" --out "$work/out_$name" --no-cache --keep-logistics \
+      --timings --quiet > /dev/null 2> "$work/ct_err"
+    read -r wall kib < "$work/ct_time"
+    echo "$name: confthemes ($engine) ${wall} s, $((kib / 1024)) MiB; $(grep '^timings' "$work/ct_err")"
+    # The ratios below are for the default engine.
+    if [ "$engine" = candle ]; then ct_wall=$wall ct_kib=$kib; fi
+  done
   NUMBA_NUM_THREADS=2 /usr/bin/time -f '%e %M' -o "$work/bt_time" \
     "$python" benches/anchor/bertopic_run.py "$csv" 2 > "$work/bt_out" 2>/dev/null || true
   if grep -q '^bertopic' "$work/bt_out"; then

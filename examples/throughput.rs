@@ -1,16 +1,15 @@
-//! Embedding throughput of the candle engine on the first N talks of a CSV, for
-//! `benches/throughput.sh` (which runs sentence-transformers on the same texts in between).
+//! Embedding throughput of an engine on the first N talks of a CSV, for `benches/whole_run.sh`
+//! (which runs sentence-transformers on the same texts in between).
 //!
 //!     cargo run --release --example throughput -- CSV [N] [BATCH] [TOKEN_BUDGET]
 //!
-//! Prints one line: `candle TEXTS TOKENS_MEAN SECONDS TEXTS_PER_S`. Threads: RAYON_NUM_THREADS.
+//! Prints one line: `ENGINE TEXTS TOKENS_MEAN SECONDS TEXTS_PER_S`. Threads: RAYON_NUM_THREADS;
+//! engine: CONFTHEMES_ENGINE (candle, or rust-bert in a build with that feature).
 
 use std::path::PathBuf;
 use std::time::Instant;
 
-use confthemes::embed::{
-    CandleMiniLm, Embedder, ModelFiles, DEFAULT_MODEL_DIR, DEFAULT_TOKEN_BUDGET,
-};
+use confthemes::embed::{Batching, Engine, ModelFiles, DEFAULT_MODEL_DIR, DEFAULT_TOKEN_BUDGET};
 use confthemes::ingest::{load_talk_table, TableColumns};
 use confthemes::segment::{talks_from_table, Talk};
 
@@ -37,17 +36,24 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
     let model_dir = std::env::var_os("CONFTHEMES_MODEL")
         .map_or_else(|| PathBuf::from(DEFAULT_MODEL_DIR), PathBuf::from);
-    let model = CandleMiniLm::load(&ModelFiles::locate(&model_dir)?)?
-        .with_batch_size(batch)
-        .with_token_budget(budget);
+    let engine: Engine =
+        std::env::var("CONFTHEMES_ENGINE").map_or(Ok(Engine::Candle), |name| name.parse())?;
+    let files = ModelFiles::locate(&model_dir)?;
+    let model = engine.load(
+        &files,
+        Batching {
+            batch_size: batch.max(1),
+            token_budget: budget.max(1),
+        },
+    )?;
     model.embed(&refs[..refs.len().min(8)])?; // warm-up
     let start = Instant::now();
     model.embed(&refs)?;
     let seconds = start.elapsed().as_secs_f64();
     println!(
-        "candle {} {:.1} {seconds:.3} {:.2}",
+        "{engine} {} {:.1} {seconds:.3} {:.2}",
         refs.len(),
-        model.mean_tokens(&refs)?,
+        files.mean_tokens(&refs)?,
         refs.len() as f64 / seconds
     );
     Ok(())

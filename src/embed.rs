@@ -1,23 +1,110 @@
 //! Stage 3: turn texts into unit-length sentence embeddings.
 //!
-//! [`Embedder`] is the engine-neutral interface; [`CandleMiniLm`] is the default engine, the real
-//! all-MiniLM-L6-v2 run in-process with candle; [`TfidfLsa`] is a model-free baseline; [`CachedEmbedder`] keeps vectors on disk between runs. [`ModelFiles`] finds and checks the model files that
-//! `models/fetch.sh` installs: nothing is ever downloaded at run time.
+//! [`Embedder`] is the engine-neutral interface. The real all-MiniLM-L6-v2 runs in-process on one
+//! of two [`Engine`]s: [`CandleMiniLm`] (the default, pure Rust) or, with the cargo feature
+//! `rust-bert`, `RustBertMiniLm` (libtorch). [`TfidfLsa`] is a model-free baseline;
+//! [`CachedEmbedder`] keeps vectors on disk between runs; [`WindowedEmbedder`] embeds long talks
+//! whole, window by window. [`ModelFiles`] finds and checks the model
+//! files that `models/fetch.sh` installs: nothing is ever downloaded at run time.
 
+mod batching;
 mod bert;
 mod cache;
 mod candle;
 mod lsa;
 mod model_files;
+#[cfg(feature = "rust-bert")]
+mod rust_bert;
+mod sbert_tokenizer;
+mod windows;
+
+use std::fmt;
+use std::str::FromStr;
 
 use ndarray::Array2;
 
-pub use self::candle::{CandleMiniLm, DEFAULT_BATCH_SIZE, DEFAULT_TOKEN_BUDGET};
+pub use self::candle::CandleMiniLm;
+#[cfg(feature = "rust-bert")]
+pub use self::rust_bert::RustBertMiniLm;
+pub use batching::{Batching, DEFAULT_BATCH_SIZE, DEFAULT_TOKEN_BUDGET};
 pub use cache::{CacheStats, CachedEmbedder};
 pub use lsa::TfidfLsa;
 pub use model_files::{ModelFiles, DEFAULT_MODEL_DIR, MODEL_ID};
+pub use windows::WindowedEmbedder;
 
-use crate::error::Result;
+use crate::error::{Error, Result};
+
+/// The engines that can run the sentence-transformer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Engine {
+    /// candle, pure Rust (always built).
+    #[default]
+    Candle,
+    /// rust-bert on libtorch (cargo feature `rust-bert`, see `models/fetch-libtorch.sh`).
+    RustBert,
+}
+
+impl Engine {
+    /// Every engine, built or not.
+    pub const ALL: [Engine; 2] = [Engine::Candle, Engine::RustBert];
+
+    /// The name used on the command line and in reports.
+    pub fn name(self) -> &'static str {
+        match self {
+            Engine::Candle => "candle",
+            Engine::RustBert => "rust-bert",
+        }
+    }
+
+    /// Whether this build of confthemes includes the engine.
+    pub fn is_built(self) -> bool {
+        match self {
+            Engine::Candle => true,
+            Engine::RustBert => cfg!(feature = "rust-bert"),
+        }
+    }
+
+    /// Loads the model in `files` on this engine.
+    pub fn load(self, files: &ModelFiles, batching: Batching) -> Result<Box<dyn Embedder>> {
+        match self {
+            Engine::Candle => Ok(Box::new(CandleMiniLm::load(files)?.with_batching(batching))),
+            #[cfg(feature = "rust-bert")]
+            Engine::RustBert => Ok(Box::new(
+                RustBertMiniLm::load(files)?.with_batching(batching),
+            )),
+            #[cfg(not(feature = "rust-bert"))]
+            Engine::RustBert => Err(Error::Setting(
+                "this confthemes was built without the rust-bert engine; run \
+                 models/fetch-libtorch.sh, `source models/libtorch/env.sh`, then build with \
+                 `cargo build --release --features rust-bert`"
+                    .into(),
+            )),
+        }
+    }
+}
+
+impl fmt::Display for Engine {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for Engine {
+    type Err = Error;
+
+    fn from_str(s: &str) -> Result<Self> {
+        Engine::ALL
+            .into_iter()
+            .find(|engine| engine.name() == s)
+            .ok_or_else(|| {
+                let names: Vec<&str> = Engine::ALL.iter().map(|e| e.name()).collect();
+                Error::Setting(format!(
+                    "unknown engine `{s}` (choose {})",
+                    names.join(" or ")
+                ))
+            })
+    }
+}
 
 /// Embeds texts as rows of a matrix, one L2-normalised row per text, in input order.
 pub trait Embedder: Send + Sync {
@@ -26,6 +113,10 @@ pub trait Embedder: Send + Sync {
 
     /// A checksum of the weights, so results can be traced to the exact model.
     fn checksum(&self) -> &str;
+
+    /// What computes the vectors (`candle`, `rust-bert`, `tfidf-lsa`): engines agree only to
+    /// about 1e-7, so cached vectors are kept per engine.
+    fn engine(&self) -> &str;
 
     /// Embedding width.
     fn dim(&self) -> usize;

@@ -14,7 +14,8 @@ use confthemes::cluster::{
 };
 use confthemes::compare::{PeriodBy, ThemeTrack, TrendOptions};
 use confthemes::embed::{
-    CachedEmbedder, CandleMiniLm, Embedder, ModelFiles, TfidfLsa, DEFAULT_MODEL_DIR,
+    Batching, CachedEmbedder, Embedder, Engine, ModelFiles, TfidfLsa, WindowedEmbedder,
+    DEFAULT_MODEL_DIR,
 };
 use confthemes::ingest::{
     load_inputs, load_talk_table, Corpus, LogisticsRule, TableColumns, TalkTable,
@@ -125,13 +126,60 @@ struct BenchArgs {
     #[arg(long, default_value_t = 42)]
     seed: u64,
 
-    /// Model folder, as installed by models/fetch.sh.
-    #[arg(long, env = "CONFTHEMES_MODEL", default_value = DEFAULT_MODEL_DIR)]
-    model: PathBuf,
+    #[command(flatten)]
+    model: ModelArgs,
 
     /// No progress on stderr.
     #[arg(long, short)]
     quiet: bool,
+}
+
+/// Where the sentence-transformer is and what runs it.
+#[derive(Args)]
+struct ModelArgs {
+    /// Model folder, as installed by models/fetch.sh.
+    #[arg(long, env = "CONFTHEMES_MODEL", default_value = DEFAULT_MODEL_DIR)]
+    model: PathBuf,
+
+    /// Engine that runs the model: candle (pure Rust, always built) or rust-bert (libtorch; only
+    /// in a build with `--features rust-bert`, see the README). Vectors agree to about 1e-7.
+    #[arg(long, env = "CONFTHEMES_ENGINE", default_value = "candle")]
+    engine: Engine,
+
+    /// Embed talks longer than the model's 256 tokens as up to N windows of 256 tokens, averaged
+    /// (1: keep the first 256 tokens only, as sentence-transformers does; costs about N times the
+    /// embedding time on long talks).
+    #[arg(long, value_name = "N", default_value_t = 1)]
+    max_windows: usize,
+}
+
+impl ModelArgs {
+    /// Loads the model on the chosen engine.
+    fn load(&self, batching: Batching) -> Result<LoadedModel, Error> {
+        let files = ModelFiles::locate(&self.model)?;
+        let model = self.engine.load(&files, batching)?;
+        Ok(LoadedModel {
+            files,
+            model,
+            max_windows: self.max_windows,
+        })
+    }
+}
+
+/// A loaded model and how long talks are to be embedded with it.
+struct LoadedModel {
+    files: ModelFiles,
+    model: Box<dyn Embedder>,
+    max_windows: usize,
+}
+
+impl LoadedModel {
+    /// `inner` (this model, maybe behind the cache) with long talks cut into windows when asked.
+    fn windowed<'a>(&self, inner: &'a dyn Embedder) -> Result<Option<WindowedEmbedder<'a>>, Error> {
+        (self.max_windows > 1)
+            .then(|| WindowedEmbedder::new(&self.files, inner, self.max_windows))
+            .transpose()
+    }
 }
 
 #[derive(Args)]
@@ -222,9 +270,8 @@ struct PipelineArgs {
     #[arg(long, short, default_value = "reports")]
     out: PathBuf,
 
-    /// Model folder, as installed by models/fetch.sh.
-    #[arg(long, env = "CONFTHEMES_MODEL", default_value = DEFAULT_MODEL_DIR)]
-    model: PathBuf,
+    #[command(flatten)]
+    model: ModelArgs,
 
     /// Folder of the embedding cache (default: $XDG_CACHE_HOME/confthemes, else
     /// ~/.cache/confthemes). Talks embedded before with the same model are not embedded again.
@@ -402,8 +449,10 @@ fn execute(
         progress.warn(&format!("{}: {}", warning.file, warning.message));
     }
     progress.stage("loading model");
-    let model =
-        CandleMiniLm::load(&ModelFiles::locate(&args.model)?)?.with_batch_size(args.batch_size);
+    let model = args.model.load(Batching {
+        batch_size: args.batch_size.max(1),
+        ..Batching::default()
+    })?;
     let cache_dir = if args.no_cache {
         None
     } else {
@@ -411,10 +460,16 @@ fn execute(
     };
     let cached = cache_dir
         .as_deref()
-        .map(|dir| CachedEmbedder::open(dir, &model));
-    let embedder: &dyn Embedder = match &cached {
+        .map(|dir| CachedEmbedder::open(dir, model.model.as_ref()));
+    let unwindowed: &dyn Embedder = match &cached {
         Some(cached) => cached,
-        None => &model,
+        None => model.model.as_ref(),
+    };
+    // Windows outside the cache: the cache holds each window's vector, shared with other runs.
+    let windowed = model.windowed(unwindowed)?;
+    let embedder: &dyn Embedder = match &windowed {
+        Some(windowed) => windowed,
+        None => unwindowed,
     };
     let report = match &input {
         Input::Table(path, table) => {
@@ -562,9 +617,13 @@ fn bench(args: &BenchArgs) -> Result<(), Error> {
     };
     let minilm = if choices.contains(&EmbedderChoice::MiniLm) {
         progress.stage("loading model");
-        Some(CandleMiniLm::load(&ModelFiles::locate(&args.model)?)?)
+        Some(args.model.load(Batching::default())?)
     } else {
         None
+    };
+    let windowed = match &minilm {
+        Some(loaded) => loaded.windowed(loaded.model.as_ref())?,
+        None => None,
     };
     let lsa = TfidfLsa {
         seed: args.seed,
@@ -573,10 +632,11 @@ fn bench(args: &BenchArgs) -> Result<(), Error> {
     let embedders: Vec<(&str, &dyn Embedder)> = choices
         .iter()
         .map(|choice| -> (&str, &dyn Embedder) {
-            match (choice, &minilm) {
-                (EmbedderChoice::MiniLm, Some(model)) => ("minilm", model),
-                (EmbedderChoice::MiniLm, None) => unreachable!("loaded when chosen"),
-                (EmbedderChoice::TfidfLsa, _) => ("tfidf-lsa", &lsa),
+            match (choice, &windowed, &minilm) {
+                (EmbedderChoice::MiniLm, Some(windowed), _) => ("minilm", windowed),
+                (EmbedderChoice::MiniLm, None, Some(loaded)) => ("minilm", loaded.model.as_ref()),
+                (EmbedderChoice::MiniLm, None, None) => unreachable!("loaded when chosen"),
+                (EmbedderChoice::TfidfLsa, _, _) => ("tfidf-lsa", &lsa),
             }
         })
         .collect();

@@ -222,6 +222,7 @@ fn run_talks(
         model: ModelInfo {
             id: embedder.model_id().to_string(),
             sha256: embedder.checksum().to_string(),
+            engine: embedder.engine().to_string(),
             dim: embedder.dim(),
         },
         documents,

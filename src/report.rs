@@ -75,6 +75,8 @@ pub struct ModelInfo {
     pub id: String,
     /// sha256 of the weights.
     pub sha256: String,
+    /// What ran the model (`candle` or `rust-bert`).
+    pub engine: String,
     /// Embedding width.
     pub dim: usize,
 }
@@ -407,6 +409,7 @@ mod tests {
             model: ModelInfo {
                 id: "m".into(),
                 sha256: "s".into(),
+                engine: "candle".into(),
                 dim: 2,
             },
             documents: Vec::new(),

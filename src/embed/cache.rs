@@ -1,7 +1,7 @@
 //! An on-disk embedding cache, so that a re-run, or a comparison that adds one year, embeds only
 //! the texts it has not seen.
 //!
-//! One file per model, named by the model's checksum, holds `(sha256 of the text, vector)` records.
+//! One file per model and engine, named by the model's checksum and the engine, holds `(sha256 of the text, vector)` records.
 //! It is read once when the cache is opened and rewritten (to a temporary file, then renamed) after
 //! new texts are embedded, so an interrupted run never leaves a half-written cache. A cache file that
 //! cannot be read is ignored with a warning and rebuilt: the cache can only save work, never fail
@@ -50,7 +50,13 @@ struct State {
 impl<'a> CachedEmbedder<'a> {
     /// Opens (or starts) the cache of `inner`'s model inside `dir`.
     pub fn open(dir: &Path, inner: &'a dyn Embedder) -> Self {
-        let file = dir.join(format!("{}.vectors", file_stem(inner.checksum())));
+        let file = dir.join(format!(
+            "{}-{}.vectors",
+            file_stem(inner.checksum()),
+            inner
+                .engine()
+                .replace(|c: char| !c.is_ascii_alphanumeric() && c != '-', "_")
+        ));
         let mut stats = CacheStats::default();
         let vectors = match fs::read(&file) {
             Ok(bytes) => parse(&bytes, inner.dim()).unwrap_or_else(|why| {
@@ -120,6 +126,10 @@ impl Embedder for CachedEmbedder<'_> {
 
     fn checksum(&self) -> &str {
         self.inner.checksum()
+    }
+
+    fn engine(&self) -> &str {
+        self.inner.engine()
     }
 
     fn dim(&self) -> usize {
@@ -226,6 +236,9 @@ mod tests {
         }
         fn checksum(&self) -> &str {
             "abc123"
+        }
+        fn engine(&self) -> &str {
+            "counting"
         }
         fn dim(&self) -> usize {
             2

@@ -141,6 +141,10 @@ impl Embedder for TfidfLsa {
         "none (fitted on the texts)"
     }
 
+    fn engine(&self) -> &str {
+        "tfidf-lsa"
+    }
+
     fn dim(&self) -> usize {
         self.dims
     }

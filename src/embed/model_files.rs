@@ -50,17 +50,7 @@ impl ModelFiles {
         if !dir.is_dir() {
             return Err(Error::model(dir, format!("no model folder; {FETCH_HINT}")));
         }
-        let file = |name: &str| -> Result<PathBuf> {
-            let path = dir.join(name);
-            if path.is_file() {
-                Ok(path)
-            } else {
-                Err(Error::model(
-                    dir,
-                    format!("{name} is missing; {FETCH_HINT}"),
-                ))
-            }
-        };
+        let file = |name: &str| require(dir, name);
         let weights = file("model.safetensors")?;
         let config = file("config.json")?;
         let tokenizer = file("tokenizer.json")?;
@@ -78,6 +68,31 @@ impl ModelFiles {
             max_seq_length: sbert.max_seq_length,
             sha256,
         })
+    }
+}
+
+impl ModelFiles {
+    /// The path of `name` inside the model folder, or a clear error when it is not there.
+    pub fn require(&self, name: &str) -> Result<PathBuf> {
+        require(&self.dir, name)
+    }
+
+    /// The mean number of tokens of `texts` after truncation, as the engines see them.
+    pub fn mean_tokens(&self, texts: &[&str]) -> Result<f64> {
+        let counts = super::sbert_tokenizer::SbertTokenizer::load(self)?.token_counts(texts)?;
+        Ok(counts.iter().sum::<usize>() as f64 / counts.len().max(1) as f64)
+    }
+}
+
+fn require(dir: &Path, name: &str) -> Result<PathBuf> {
+    let path = dir.join(name);
+    if path.is_file() {
+        Ok(path)
+    } else {
+        Err(Error::model(
+            dir,
+            format!("{name} is missing; {FETCH_HINT}"),
+        ))
     }
 }
 

@@ -304,7 +304,10 @@ fn parameters(page: &mut String, report: &RunReport) {
         ),
         (
             "model",
-            format!("{} (sha256 {})", report.model.id, report.model.sha256),
+            format!(
+                "{} (sha256 {}) on {}",
+                report.model.id, report.model.sha256, report.model.engine
+            ),
         ),
         ("confthemes", report.tool_version.clone()),
     ];
