@@ -14,9 +14,10 @@
 # Idempotent: a complete install is left alone.
 set -euo pipefail
 
-TORCH="torch==2.4.0"
-CUDA_RUNTIME="nvidia-cuda-runtime-cu12==12.1.105"
-CUPTI="nvidia-cuda-cupti-cu12==12.1.105"
+# Pinned with the sha256 of each wheel: pip refuses a download that does not match.
+TORCH="torch==2.4.0 --hash=sha256:e743adadd8c8152bb8373543964551a7cb7cc20ba898dc8f9c0cdbe47c283de0"
+CUDA_RUNTIME="nvidia-cuda-runtime-cu12==12.1.105 --hash=sha256:6e258468ddf5796e25f1dc591a31029fa317d97a0a94ed93468fc86301d61e40"
+CUPTI="nvidia-cuda-cupti-cu12==12.1.105 --hash=sha256:e54fde3983165c624cb79254ae9818a456eb6e87a7fd4d56a2352c24ee542d7e"
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 target="$here/libtorch"
 python="${PYTHON:-python3}"
@@ -36,10 +37,12 @@ command -v "$python" >/dev/null || { echo "fetch-libtorch.sh: $python not found 
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 
-echo "downloading $TORCH (about 800 MB), $CUDA_RUNTIME and $CUPTI from PyPI ..." >&2
+echo "downloading ${TORCH%% *} (about 800 MB), ${CUDA_RUNTIME%% *} and ${CUPTI%% *} from PyPI ..." >&2
+printf '%s\n' "$TORCH" "$CUDA_RUNTIME" "$CUPTI" > "$work/requirements.txt"
 # The wheels are only unpacked, never installed, so pin the platform instead of matching this Python.
 "$python" -m pip download --quiet --no-deps --disable-pip-version-check --only-binary=:all: \
-  --platform manylinux1_x86_64 --python-version 3.11 -d "$work/wheels" "$TORCH" "$CUDA_RUNTIME" "$CUPTI"
+  --require-hashes --platform manylinux1_x86_64 --python-version 3.11 -d "$work/wheels" \
+  -r "$work/requirements.txt"
 
 staged="$work/libtorch"
 "$python" - "$work/wheels" "$staged" <<'PY'
