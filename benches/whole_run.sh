@@ -70,7 +70,10 @@ for name in kubecon_talks kubecon_catalogue; do
     read -r wall kib < "$work/ct_time"
     echo "$name: confthemes ($engine) ${wall} s, $((kib / 1024)) MiB; $(grep '^timings' "$work/ct_err")"
     # The ratios below are for the default engine.
-    if [ "$engine" = candle ]; then ct_wall=$wall ct_kib=$kib; fi
+    if [ "$engine" = candle ]; then
+      ct_wall=$wall ct_kib=$kib
+      ct_emb=$(grep '^timings' "$work/ct_err" | sed -E 's/.*embedding ([0-9.]+) s.*/\1/')
+    fi
   done
   NUMBA_NUM_THREADS=2 /usr/bin/time -f '%e %M' -o "$work/bt_time" \
     "$python" benches/anchor/bertopic_run.py "$csv" 2 > "$work/bt_out" 2>/dev/null || true
@@ -80,6 +83,8 @@ for name in kubecon_talks kubecon_catalogue; do
     echo "$name: BERTopic ${bt_wall} s, $((bt_kib / 1024)) MiB; $texts texts: import $imp s, embedding $emb s, UMAP + HDBSCAN + c-TF-IDF $clu s"
     awk -v a="$ct_wall" -v b="$bt_wall" -v c="$ct_kib" -v d="$bt_kib" \
       'BEGIN {printf "%s: confthemes is %.2fx faster, peak RSS %.2fx of BERTopic'"'"'s\n", "'"$name"'", b/a, c/d}'
+    awk -v n="$texts" -v a="$ct_emb" -v b="$emb" \
+      'BEGIN {printf "%s: embedding %.1f texts/s (candle) against %.1f (sentence-transformers in BERTopic), %.2fx\n", "'"$name"'", n/a, n/b, b/a}'
   else
     echo "$name: BERTopic $(cat "$work/bt_out")"
   fi

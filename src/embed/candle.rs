@@ -7,7 +7,6 @@ use candle_core::{DType, Device, Tensor};
 use candle_nn::VarBuilder;
 use candle_transformers::models::bert::Config;
 use ndarray::Array2;
-use tokenizers::Encoding;
 
 use super::batching::Batching;
 use super::bert::Bert;
@@ -68,24 +67,23 @@ impl CandleMiniLm {
         self
     }
 
-    /// Mean-pooled hidden states of one batch, padded on the right to its longest text.
-    fn embed_batch(&self, batch: &[&Encoding]) -> Result<Vec<Vec<f32>>> {
+    /// Mean-pooled hidden states of one batch of token ids, padded on the right to its longest
+    /// text. One text per sequence: every token type is 0 and every real token is attended to.
+    fn embed_batch(&self, batch: &[&[u32]]) -> Result<Vec<Vec<f32>>> {
         let rows = batch.len();
-        let cols = batch.iter().map(|e| e.len()).max().unwrap_or(0);
-        let padded = |f: &dyn Fn(&Encoding) -> &[u32], pad: u32| -> Vec<u32> {
-            let mut flat = Vec::with_capacity(rows * cols);
-            for e in batch {
-                flat.extend_from_slice(f(e));
-                flat.resize(flat.len() + cols - e.len(), pad);
-            }
-            flat
-        };
-        let tensor = |data: Vec<u32>| Tensor::from_vec(data, (rows, cols), &self.device);
+        let cols = batch.iter().map(|ids| ids.len()).max().unwrap_or(0);
+        let mut ids = Vec::with_capacity(rows * cols);
+        let mut mask = Vec::with_capacity(rows * cols);
+        for text in batch {
+            ids.extend_from_slice(text);
+            ids.resize(ids.len() + cols - text.len(), self.pad_id);
+            mask.extend((0..cols).map(|i| u32::from(i < text.len())));
+        }
         let run = || -> candle_core::Result<Vec<Vec<f32>>> {
-            let ids = tensor(padded(&|e| e.get_ids(), self.pad_id))?;
-            let types = tensor(padded(&|e| e.get_type_ids(), 0))?;
-            let mask = tensor(padded(&|e| e.get_attention_mask(), 0))?;
-            let padded = batch.iter().any(|e| e.len() < cols);
+            let ids = Tensor::from_vec(ids, (rows, cols), &self.device)?;
+            let types = ids.zeros_like()?;
+            let mask = Tensor::from_vec(mask, (rows, cols), &self.device)?;
+            let padded = batch.iter().any(|text| text.len() < cols);
             let hidden = self.model.forward(&ids, &types, padded.then_some(&mask))?;
             let mask = mask.to_dtype(DType::F32)?.unsqueeze(2)?;
             let summed = hidden.broadcast_mul(&mask)?.sum(1)?;
@@ -114,11 +112,11 @@ impl Embedder for CandleMiniLm {
     }
 
     fn embed_with_progress(&self, texts: &[&str], progress: &dyn Fn(usize)) -> Result<Array2<f32>> {
-        let encodings = self.tokenizer.encode(texts)?;
-        let tokens: Vec<usize> = encodings.iter().map(Encoding::len).collect();
+        let ids = self.tokenizer.token_ids(texts)?;
+        let tokens: Vec<usize> = ids.iter().map(Vec::len).collect();
         self.batching
             .embed(texts, &tokens, self.dim, progress, |batch| {
-                let batch: Vec<&Encoding> = batch.iter().map(|&i| &encodings[i]).collect();
+                let batch: Vec<&[u32]> = batch.iter().map(|&i| ids[i].as_slice()).collect();
                 self.embed_batch(&batch)
             })
     }

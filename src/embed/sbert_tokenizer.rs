@@ -2,7 +2,7 @@
 //! uses it: right truncation at `max_seq_length`, no padding (each engine pads a batch to its
 //! longest text).
 
-use tokenizers::{Encoding, Tokenizer, TruncationDirection, TruncationParams, TruncationStrategy};
+use tokenizers::{Tokenizer, TruncationDirection, TruncationParams, TruncationStrategy};
 
 use super::model_files::ModelFiles;
 use crate::error::{Error, Result};
@@ -51,16 +51,24 @@ impl SbertTokenizer {
         })
     }
 
-    /// Tokenizes and truncates, without padding.
-    pub(super) fn encode(&self, texts: &[&str]) -> Result<Vec<Encoding>> {
-        self.truncated
-            .encode_batch(texts.to_vec(), true)
-            .map_err(|e| Error::Embedding(format!("tokenizer: {e}")))
+    /// Token ids of each text, truncated, special tokens included, without padding. Texts are
+    /// tokenized a slice at a time and only the ids kept: a full `Encoding` (token strings,
+    /// offsets, masks) costs about 20 KB per 256-token text.
+    pub(super) fn token_ids(&self, texts: &[&str]) -> Result<Vec<Vec<u32>>> {
+        let mut ids = Vec::with_capacity(texts.len());
+        for slice in texts.chunks(256) {
+            let encodings = self
+                .truncated
+                .encode_batch(slice.to_vec(), true)
+                .map_err(|e| Error::Embedding(format!("tokenizer: {e}")))?;
+            ids.extend(encodings.iter().map(|e| e.get_ids().to_vec()));
+        }
+        Ok(ids)
     }
 
     /// Tokens of each text after truncation, special tokens included.
     pub(super) fn token_counts(&self, texts: &[&str]) -> Result<Vec<usize>> {
-        Ok(self.encode(texts)?.iter().map(Encoding::len).collect())
+        Ok(self.token_ids(texts)?.iter().map(Vec::len).collect())
     }
 
     /// The id of BERT's padding token (0 in every uncased BERT vocabulary).
