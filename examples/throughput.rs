@@ -42,8 +42,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let model = engine.load(
         &files,
         Batching {
-            batch_size: batch.max(1),
-            token_budget: budget.max(1),
+            batch_size: batch,
+            token_budget: budget,
         },
     )?;
     model.embed(&refs[..refs.len().min(8)])?; // warm-up

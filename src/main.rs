@@ -450,7 +450,7 @@ fn execute(
     }
     progress.stage("loading model");
     let model = args.model.load(Batching {
-        batch_size: args.batch_size.max(1),
+        batch_size: args.batch_size,
         ..Batching::default()
     })?;
     let cache_dir = if args.no_cache {

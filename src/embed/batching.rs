@@ -18,7 +18,7 @@ pub const DEFAULT_TOKEN_BUDGET: usize = 2048;
 /// Limits on one forward pass.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Batching {
-    /// Most texts per batch.
+    /// Most texts per batch (0 counts as 1).
     pub batch_size: usize,
     /// Most tokens per batch, padding included (a longer text still gets a batch of its own).
     pub token_budget: usize,
