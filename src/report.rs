@@ -1,18 +1,19 @@
 //! Stage 7: write the reports: `talks.csv`, `themes.csv`, `report.json` and `report.html`, and
 //! for a comparison `trends.csv` and `trends.json`.
 //!
-//! All files are first written into a hidden staging folder inside the output folder and moved into
-//! place only when every one of them is complete, so a failed run never leaves partial reports: the
-//! folder keeps the previous complete set, or none.
+//! The output folder is locked for one run at a time, and its reports are switched from the previous
+//! complete set to the new one in one committed step ([`OutputDir`]): a failed or killed run never
+//! leaves a torn set.
 
-use std::fs;
-use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use serde::Serialize;
 
 mod html;
+mod output;
 mod svg;
+
+pub use output::{refuse_overlap, OutputDir};
 
 use crate::cluster::KScore;
 use crate::compare::Trends;
@@ -156,24 +157,29 @@ pub enum ReportSet {
 }
 
 impl ReportSet {
+    /// Every file either set writes: what a run into a folder may replace or remove.
+    pub const ALL_FILES: [&'static str; 6] = [
+        "talks.csv",
+        "themes.csv",
+        "report.json",
+        "report.html",
+        "trends.csv",
+        "trends.json",
+    ];
+
     /// The files of the set, in the order they are written.
     pub fn files(self) -> &'static [&'static str] {
         match self {
             ReportSet::Run => &["talks.csv", "themes.csv", "report.json", "report.html"],
-            ReportSet::Comparison => &[
-                "talks.csv",
-                "themes.csv",
-                "report.json",
-                "report.html",
-                "trends.csv",
-                "trends.json",
-            ],
+            ReportSet::Comparison => &Self::ALL_FILES,
         }
     }
 }
 
-/// Writes the reports of `set` into `out_dir` (created if needed); returns the paths written.
-pub fn write_reports(out_dir: &Path, report: &RunReport, set: ReportSet) -> Result<Vec<PathBuf>> {
+/// Writes the reports of `set` into `out`, replacing the previous set in one committed switch
+/// (see [`OutputDir`]); reports of the other set left by an earlier command are removed, so the
+/// folder never mixes a comparison's trends with a later run's reports. Returns the paths written.
+pub fn write_reports(out: &OutputDir, report: &RunReport, set: ReportSet) -> Result<Vec<PathBuf>> {
     let mut files = vec![
         ("talks.csv", talks_csv(report)?),
         ("themes.csv", themes_csv(report)?),
@@ -189,73 +195,12 @@ pub fn write_reports(out_dir: &Path, report: &RunReport, set: ReportSet) -> Resu
         files.push(("trends.json", to_json(&report.trends, "trends.json")?));
     }
     debug_assert!(files.iter().map(|f| f.0).eq(set.files().iter().copied()));
-    write_files_atomically(out_dir, &files)
-}
-
-/// Writes `files` (name, contents) into `out_dir` (created if needed) all or nothing: they are
-/// staged in a hidden folder inside `out_dir` and moved into place only when all are complete,
-/// replacing earlier files of the same names. Returns the paths written.
-pub fn write_files_atomically(out_dir: &Path, files: &[(&str, Vec<u8>)]) -> Result<Vec<PathBuf>> {
-    fs::create_dir_all(out_dir).map_err(|e| Error::output(out_dir, e))?;
-    let staging = tempfile::Builder::new()
-        .prefix(".confthemes-staging-")
-        .tempdir_in(out_dir)
-        .map_err(|e| Error::output(out_dir, e))?;
-    for (name, bytes) in files {
-        let path = staging.path().join(name);
-        let mut file = fs::File::create(&path).map_err(|e| Error::output(&path, e))?;
-        file.write_all(bytes)
-            .and_then(|()| file.sync_all())
-            .map_err(|e| Error::output(&path, e))?;
-    }
-    let names: Vec<&str> = files.iter().map(|(name, _)| *name).collect();
-    // Refuse before moving anything, so a failure cannot leave a mix of old and new files.
-    for name in &names {
-        let target = out_dir.join(name);
-        if target.is_dir() {
-            let taken = std::io::Error::new(
-                std::io::ErrorKind::IsADirectory,
-                "a folder has the report's name",
-            );
-            return Err(Error::output(target, taken));
-        }
-    }
-    swap_into_place(staging.path(), out_dir, &names)
-}
-
-/// Moves the staged reports into `out_dir`. The previous reports are first moved aside into the
-/// staging folder; if any move fails, the new reports placed so far are removed and the previous
-/// ones put back, so the folder holds either the complete new set or the complete old one.
-fn swap_into_place(staging: &Path, out_dir: &Path, names: &[&str]) -> Result<Vec<PathBuf>> {
-    let backup = staging.join("previous");
-    fs::create_dir(&backup).map_err(|e| Error::output(&backup, e))?;
-    let mut moved_aside = Vec::new();
-    let mut placed = Vec::new();
-    let result = (|| -> Result<()> {
-        for &name in names {
-            let target = out_dir.join(name);
-            if target.exists() {
-                fs::rename(&target, backup.join(name)).map_err(|e| Error::output(&target, e))?;
-                moved_aside.push(name);
-            }
-        }
-        for &name in names {
-            let target = out_dir.join(name);
-            fs::rename(staging.join(name), &target).map_err(|e| Error::output(&target, e))?;
-            placed.push(target);
-        }
-        Ok(())
-    })();
-    if result.is_err() {
-        // Best effort: each step is a rename within one folder, which only fails on a broken disk.
-        for target in &placed {
-            let _ = fs::remove_file(target);
-        }
-        for name in moved_aside {
-            let _ = fs::rename(backup.join(name), out_dir.join(name));
-        }
-    }
-    result.map(|()| placed)
+    let stale: Vec<&str> = ReportSet::ALL_FILES
+        .iter()
+        .copied()
+        .filter(|name| !set.files().contains(name))
+        .collect();
+    out.replace(&files, &stale)
 }
 
 #[derive(Serialize)]
@@ -284,14 +229,32 @@ const TALK_COLUMNS: [&str; 12] = [
     "talk_id",
 ];
 
+/// The `talks.csv` header of a column kept from the input: its own name, or `input.NAME` where
+/// that is a report column, so a reader by column name always gets the report's value.
+fn kept_column_name(column: &str) -> String {
+    if TALK_COLUMNS.contains(&column) {
+        format!("input.{column}")
+    } else {
+        column.to_string()
+    }
+}
+
 fn talks_csv(report: &RunReport) -> Result<Vec<u8>> {
     // Every talk of a CSV carries the same extra columns; notes carry none.
-    let extra: Vec<&str> = report
+    let extra: Vec<String> = report
         .talks
         .first()
-        .map(|t| t.extra.iter().map(|f| f.column.as_str()).collect())
+        .map(|t| {
+            t.extra
+                .iter()
+                .map(|f| kept_column_name(&f.column))
+                .collect()
+        })
         .unwrap_or_default();
-    let header = TALK_COLUMNS.iter().copied().chain(extra.iter().copied());
+    let header = TALK_COLUMNS
+        .iter()
+        .copied()
+        .chain(extra.iter().map(String::as_str));
     let optional = |v: Option<usize>| v.map_or(String::new(), |v| v.to_string());
     let rows = report.talks.iter().map(|t| {
         let speakers: Vec<&str> = t.speakers.iter().map(|s| s.name.as_str()).collect();
@@ -391,6 +354,8 @@ fn to_json<T: Serialize>(value: &T, name: &str) -> Result<Vec<u8>> {
 
 #[cfg(test)]
 mod tests {
+    use std::fs;
+
     use super::*;
     use crate::report::ClusteringSummary;
 
@@ -432,40 +397,45 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         fs::write(dir.path().join("talks.csv"), "old talks").unwrap();
         fs::create_dir(dir.path().join("report.json")).unwrap();
-        let err = write_reports(dir.path(), &empty_report(), ReportSet::Run).unwrap_err();
+        let out = OutputDir::open(dir.path()).unwrap();
+        let err = write_reports(&out, &empty_report(), ReportSet::Run).unwrap_err();
         assert!(err.to_string().contains("report.json"), "{err}");
         assert_eq!(
             fs::read_to_string(dir.path().join("talks.csv")).unwrap(),
             "old talks"
         );
         assert!(!dir.path().join("themes.csv").exists());
-        let leftovers = fs::read_dir(dir.path()).unwrap().count();
+        let leftovers = fs::read_dir(dir.path())
+            .unwrap()
+            .filter(|e| {
+                !e.as_ref()
+                    .unwrap()
+                    .file_name()
+                    .to_string_lossy()
+                    .ends_with(".lock")
+            })
+            .count();
         assert_eq!(leftovers, 2, "staging folder removed");
     }
 
     #[test]
-    fn a_failed_move_puts_the_previous_reports_back() {
-        let out = tempfile::tempdir().unwrap();
-        let names = ReportSet::Run.files();
-        for name in names {
-            fs::write(out.path().join(name), format!("old {name}")).unwrap();
-        }
-        // Only the first report is staged, so moving the second one fails.
-        let staging = tempfile::tempdir_in(out.path()).unwrap();
-        fs::write(staging.path().join(names[0]), "new").unwrap();
-        let err = swap_into_place(staging.path(), out.path(), names).unwrap_err();
-        assert!(err.to_string().contains(names[1]), "{err}");
-        for name in names {
-            let text = fs::read_to_string(out.path().join(name)).unwrap();
-            assert_eq!(text, format!("old {name}"));
-        }
+    fn a_run_removes_an_earlier_comparisons_trends() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = OutputDir::open(dir.path()).unwrap();
+        write_reports(&out, &empty_report(), ReportSet::Comparison).unwrap();
+        assert!(dir.path().join("trends.csv").exists());
+        write_reports(&out, &empty_report(), ReportSet::Run).unwrap();
+        assert!(!dir.path().join("trends.csv").exists());
+        assert!(!dir.path().join("trends.json").exists());
+        assert!(dir.path().join("talks.csv").exists());
     }
 
     #[test]
     fn reports_replace_previous_ones() {
         let dir = tempfile::tempdir().unwrap();
         fs::write(dir.path().join("report.json"), "old").unwrap();
-        let written = write_reports(dir.path(), &empty_report(), ReportSet::Run).unwrap();
+        let out = OutputDir::open(dir.path()).unwrap();
+        let written = write_reports(&out, &empty_report(), ReportSet::Run).unwrap();
         assert_eq!(written.len(), 4);
         let json: serde_json::Value =
             serde_json::from_str(&fs::read_to_string(dir.path().join("report.json")).unwrap())
