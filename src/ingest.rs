@@ -101,14 +101,17 @@ struct ManifestRow {
 /// Reads every note under `input` (a folder, or a single `.txt`/`.md` file).
 pub fn load_notes(input: &Path) -> Result<Corpus> {
     let meta = fs::metadata(input).map_err(|e| Error::input(input, e.to_string()))?;
+    let mut skipped = Vec::new();
     let (root, files) = if meta.is_dir() {
         let mut files = Vec::new();
-        collect_note_files(input, &mut files)?;
+        collect_note_files(input, &mut files, &mut skipped)?;
         files.sort();
         (input.to_path_buf(), files)
-    } else {
+    } else if meta.is_file() {
         let root = input.parent().unwrap_or(Path::new(".")).to_path_buf();
         (root, vec![input.to_path_buf()])
+    } else {
+        return Err(Error::input(input, not_regular(&meta)));
     };
 
     let manifest_path = root.join(MANIFEST_FILE);
@@ -119,7 +122,13 @@ pub fn load_notes(input: &Path) -> Result<Corpus> {
     };
 
     let mut documents = Vec::new();
-    let mut warnings = Vec::new();
+    let mut warnings: Vec<Warning> = skipped
+        .into_iter()
+        .map(|(path, message)| Warning {
+            file: relative_name(&root, &path),
+            message,
+        })
+        .collect();
     for path in &files {
         let file = relative_name(&root, path);
         let text = match read_note(path)? {
@@ -215,11 +224,12 @@ pub fn load_inputs(inputs: &[PathBuf]) -> Result<Corpus> {
     })
 }
 
-/// A path as given, with `/` separators and no trailing `/`.
+/// A path as given, with `/` separators and no trailing `/`; bytes that are not UTF-8 are written
+/// as `\xNN`, so two such names stay distinct.
 fn slashed(path: &Path) -> String {
     let text = path
         .components()
-        .map(|c| c.as_os_str().to_string_lossy())
+        .map(|c| escaped_name(c.as_os_str()))
         .collect::<Vec<_>>()
         .join("/");
     match text.strip_prefix("//") {
@@ -230,10 +240,11 @@ fn slashed(path: &Path) -> String {
 
 /// Reads `manifest.csv` (columns `file,conference,edition,year`) into metadata by file name.
 pub fn read_manifest(path: &Path) -> Result<BTreeMap<String, DocMeta>> {
+    let bytes = fs::read(path).map_err(|e| Error::input(path, e.to_string()))?;
+    let lines = LineIndex::new(&bytes);
     let mut reader = csv::ReaderBuilder::new()
         .trim(csv::Trim::All)
-        .from_path(path)
-        .map_err(|e| Error::input(path, e.to_string()))?;
+        .from_reader(bytes.as_slice());
     let headers = reader
         .headers()
         .map_err(|e| Error::parse(path, 1, e.to_string()))?
@@ -249,8 +260,8 @@ pub fn read_manifest(path: &Path) -> Result<BTreeMap<String, DocMeta>> {
     }
     let mut rows = BTreeMap::new();
     for record in reader.records() {
-        let record = record.map_err(|e| csv_error(path, &e))?;
-        let line = record.position().map_or(0, |p| p.line());
+        let record = record.map_err(|e| csv_error(path, &lines, &e))?;
+        let line = record.position().map_or(0, |p| lines.line_at(p.byte()));
         let row: ManifestRow = record
             .deserialize(Some(&headers))
             .map_err(|e| Error::parse(path, line, e.to_string()))?;
@@ -272,42 +283,122 @@ pub fn read_manifest(path: &Path) -> Result<BTreeMap<String, DocMeta>> {
     Ok(rows)
 }
 
+/// Line numbers of byte offsets in a file, counted from its `\n` bytes (the csv crate's own line
+/// count is off by one per `\r\n`).
+struct LineIndex {
+    /// Offset of every `\n`.
+    newlines: Vec<u64>,
+}
+
+impl LineIndex {
+    fn new(bytes: &[u8]) -> Self {
+        let newlines = bytes
+            .iter()
+            .enumerate()
+            .filter(|&(_, &b)| b == b'\n')
+            .map(|(i, _)| i as u64)
+            .collect();
+        LineIndex { newlines }
+    }
+
+    /// The 1-based line of a record starting at byte `offset`. After a `\r\n` the csv crate puts
+    /// a record's start on the `\n`, so a `\n` at `offset` ends the line before it.
+    fn line_at(&self, offset: u64) -> u64 {
+        self.newlines.partition_point(|&n| n <= offset) as u64 + 1
+    }
+}
+
 /// A malformed CSV record as an error naming the file and the line the csv crate stopped at.
-fn csv_error(path: &Path, error: &csv::Error) -> Error {
-    let line = error.position().map_or(0, |p| p.line());
+fn csv_error(path: &Path, lines: &LineIndex, error: &csv::Error) -> Error {
+    let line = error.position().map_or(0, |p| lines.line_at(p.byte()));
     Error::parse(path, line, error.to_string())
 }
 
-/// A year column's value: empty is unknown, anything else must be a year.
+/// The years a conference can have taken place in.
+const YEARS: std::ops::RangeInclusive<u16> = 1950..=2100;
+
+/// A year column's value: empty is unknown, anything else must be a year of [`YEARS`], in digits.
 fn parse_year(value: &str, path: &Path, line: u64) -> Result<Option<u16>> {
     if value.is_empty() {
         return Ok(None);
     }
-    value
-        .parse()
-        .map(Some)
-        .map_err(|_| Error::parse(path, line, format!("year `{value}` is not a year")))
+    let year = value
+        .bytes()
+        .all(|b| b.is_ascii_digit())
+        .then(|| value.parse::<u16>().ok())
+        .flatten()
+        .filter(|year| YEARS.contains(year));
+    match year {
+        Some(year) => Ok(Some(year)),
+        None => {
+            let numeric = value.parse::<i64>().is_ok();
+            let hint = if numeric {
+                format!(" (expected {}-{}, in digits)", YEARS.start(), YEARS.end())
+            } else {
+                String::new()
+            };
+            Err(Error::parse(
+                path,
+                line,
+                format!("year `{value}` is not a year{hint}"),
+            ))
+        }
+    }
 }
 
-fn collect_note_files(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
+/// Gathers the note files under `dir`. Only regular files are read (a FIFO would block the run, a
+/// device could be endless); what is passed over is named in `skipped` with the reason. Links to
+/// files are followed, links to folders are not (they could loop).
+fn collect_note_files(
+    dir: &Path,
+    out: &mut Vec<PathBuf>,
+    skipped: &mut Vec<(PathBuf, String)>,
+) -> Result<()> {
     let entries = fs::read_dir(dir).map_err(|e| Error::input(dir, e.to_string()))?;
     for entry in entries {
         let entry = entry.map_err(|e| Error::input(dir, e.to_string()))?;
         let path = entry.path();
-        let hidden = entry.file_name().to_string_lossy().starts_with('.');
+        if entry.file_name().to_string_lossy().starts_with('.') {
+            continue;
+        }
         let kind = entry
             .file_type()
             .map_err(|e| Error::input(&path, e.to_string()))?;
-        if hidden {
+        if kind.is_dir() {
+            collect_note_files(&path, out, skipped)?;
             continue;
         }
-        if kind.is_dir() {
-            collect_note_files(&path, out)?;
-        } else if is_note(&path) {
-            out.push(path);
+        match (kind.is_symlink(), fs::metadata(&path)) {
+            (true, Ok(target)) if target.is_dir() => skipped.push((
+                path,
+                "skipped: a link to a folder (not followed; give the folder itself)".into(),
+            )),
+            (true, Err(_)) => {
+                skipped.push((path, "skipped: a link to nothing (broken link)".into()))
+            }
+            _ if !is_note(&path) => {}
+            (_, Ok(target)) if !target.is_file() => {
+                skipped.push((path, format!("skipped: {}", not_regular(&target))))
+            }
+            _ => out.push(path),
         }
     }
     Ok(())
+}
+
+/// What a path that is not a regular file is, for a warning.
+fn not_regular(meta: &fs::Metadata) -> &'static str {
+    use std::os::unix::fs::FileTypeExt;
+    let kind = meta.file_type();
+    if kind.is_fifo() {
+        "not a regular file (a named pipe)"
+    } else if kind.is_char_device() || kind.is_block_device() {
+        "not a regular file (a device)"
+    } else if kind.is_socket() {
+        "not a regular file (a socket)"
+    } else {
+        "not a regular file"
+    }
 }
 
 fn is_note(path: &Path) -> bool {
@@ -318,6 +409,19 @@ fn is_note(path: &Path) -> bool {
             .as_deref(),
         Some("txt" | "md" | "markdown")
     )
+}
+
+/// A file name as text, with each byte that is not UTF-8 written as `\xNN`.
+fn escaped_name(name: &std::ffi::OsStr) -> String {
+    use std::os::unix::ffi::OsStrExt;
+    let mut text = String::new();
+    for chunk in name.as_bytes().utf8_chunks() {
+        text.push_str(chunk.valid());
+        for byte in chunk.invalid() {
+            text.push_str(&format!("\\x{byte:02X}"));
+        }
+    }
+    text
 }
 
 fn relative_name(root: &Path, path: &Path) -> String {
@@ -346,11 +450,40 @@ fn read_note(path: &Path) -> Result<NoteText> {
             ),
         ));
     }
-    let bytes = fs::read(path).map_err(|e| Error::input(path, e.to_string()))?;
+    // Bounded: the file may have grown since, or be something whose size says nothing.
+    let mut bytes = Vec::new();
+    let read = fs::File::open(path).and_then(|file| {
+        use std::io::Read;
+        file.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes)
+    });
+    read.map_err(|e| Error::input(path, e.to_string()))?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Ok(NoteText::Skipped(
+            String::new(),
+            format!(
+                "skipped: over the {} MiB limit for one note",
+                MAX_FILE_BYTES / 1024 / 1024
+            ),
+        ));
+    }
     Ok(decode_note(&bytes))
 }
 
 fn decode_note(bytes: &[u8]) -> NoteText {
+    if let Some((encoding, _)) = encoding_rs::Encoding::for_bom(bytes) {
+        if encoding != encoding_rs::UTF_8 {
+            let (decoded, _, malformed) = encoding.decode(bytes);
+            let text = normalise_newlines(&decoded);
+            if text.trim().is_empty() {
+                return NoteText::Skipped(String::new(), "skipped: empty file".into());
+            }
+            let mut message = format!("decoded as {} (byte order mark)", encoding.name());
+            if malformed {
+                message.push_str("; malformed sequences replaced with U+FFFD");
+            }
+            return NoteText::Decoded(text, message);
+        }
+    }
     let sniff = &bytes[..bytes.len().min(8192)];
     if sniff.contains(&0) {
         return NoteText::Skipped(
@@ -481,6 +614,27 @@ mod tests {
             Some("DevConf")
         );
         assert!(single.warnings.is_empty());
+    }
+
+    #[test]
+    fn utf16_with_a_byte_order_mark_is_decoded() {
+        let mut le = vec![0xFF, 0xFE];
+        le.extend("Envoy é\r\nline".encode_utf16().flat_map(u16::to_le_bytes));
+        assert!(
+            matches!(decode_note(&le), NoteText::Decoded(t, m) if t == "Envoy é\nline" && m.contains("UTF-16LE"))
+        );
+        let mut be = vec![0xFE, 0xFF];
+        be.extend("hi".encode_utf16().flat_map(u16::to_be_bytes));
+        assert!(matches!(decode_note(&be), NoteText::Decoded(t, _) if t == "hi"));
+    }
+
+    #[test]
+    fn names_that_are_not_utf8_stay_distinct() {
+        use std::os::unix::ffi::OsStrExt;
+        let a = escaped_name(std::ffi::OsStr::from_bytes(b"bad\xff.md"));
+        let b = escaped_name(std::ffi::OsStr::from_bytes(b"bad\xfe.md"));
+        assert_eq!(a, "bad\\xFF.md");
+        assert_ne!(a, b);
     }
 
     #[test]

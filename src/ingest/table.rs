@@ -8,7 +8,7 @@
 
 use std::path::Path;
 
-use super::{csv_error, parse_year, DocMeta, Warning};
+use super::{csv_error, parse_year, DocMeta, LineIndex, Warning};
 use crate::error::{Error, Result};
 
 /// Which columns hold a talk's text and title.
@@ -97,6 +97,7 @@ pub fn load_talk_table(path: &Path, columns: &TableColumns) -> Result<TalkTable>
             "this quote is never closed",
         ));
     }
+    let lines = LineIndex::new(&bytes);
     let mut reader = csv::ReaderBuilder::new().from_reader(bytes.as_slice());
     let headers = reader
         .headers()
@@ -142,8 +143,8 @@ pub fn load_talk_table(path: &Path, columns: &TableColumns) -> Result<TalkTable>
     let mut rows = Vec::new();
     let mut warnings = Vec::new();
     for record in reader.records() {
-        let record = record.map_err(|e| csv_error(path, &e))?;
-        let line = record.position().map_or(0, |p| p.line()) as usize;
+        let record = record.map_err(|e| csv_error(path, &lines, &e))?;
+        let line = record.position().map_or(0, |p| lines.line_at(p.byte())) as usize;
         let get = |at: Option<usize>| at.and_then(|i| record.get(i)).map(str::trim).unwrap_or("");
         let text = get(Some(text_at));
         if text.is_empty() {
@@ -225,18 +226,36 @@ fn clear_placeholders(file: &str, rows: &mut [TalkRow], warnings: &mut Vec<Warni
     }
 }
 
-/// The line of a quote left open at the end of the file, if any. Escaped quotes (`""`) toggle
-/// twice and cancel out.
+/// The line of a quoted field left open at the end of the file, if any, read as the csv crate reads
+/// it: a quote opens a quoted field only at the start of a field (elsewhere it is a literal
+/// character, as in `5" screen`), and inside one `""` is an escaped quote.
 fn unclosed_quote(bytes: &[u8]) -> Option<usize> {
-    let (mut line, mut open_at) = (1, None);
+    #[derive(Clone, Copy, PartialEq)]
+    enum State {
+        FieldStart,
+        Unquoted,
+        Quoted,
+        /// A quote inside a quoted field: the end of the field, or the first of `""`.
+        QuoteInQuoted,
+    }
+    let (mut line, mut opened_at, mut state) = (1, 0, State::FieldStart);
     for &b in bytes {
-        match b {
-            b'\n' => line += 1,
-            b'"' => open_at = if open_at.is_some() { None } else { Some(line) },
-            _ => {}
+        state = match (state, b) {
+            (State::FieldStart, b'"') => {
+                opened_at = line;
+                State::Quoted
+            }
+            (State::Quoted, b'"') => State::QuoteInQuoted,
+            (State::QuoteInQuoted, b'"') => State::Quoted,
+            (State::Quoted, _) => State::Quoted,
+            (_, b',' | b'\n' | b'\r') => State::FieldStart,
+            _ => State::Unquoted,
+        };
+        if b == b'\n' {
+            line += 1;
         }
     }
-    open_at
+    (state == State::Quoted).then_some(opened_at)
 }
 
 /// The text up to its first sentence end, at most [`TITLE_FROM_TEXT`] characters.
@@ -319,6 +338,38 @@ mod tests {
     }
 
     #[test]
+    fn a_single_literal_quote_is_not_an_unclosed_one() {
+        let table = load("title,text\nScreens,A 5\" screen is small\nB,More text\n").unwrap();
+        assert_eq!(table.rows.len(), 2);
+        assert_eq!(table.rows[0].text, "A 5\" screen is small");
+    }
+
+    #[test]
+    fn crlf_files_keep_their_line_numbers() {
+        let table = load("title,text\r\nA,\"two\r\nlines\"\r\nB,b\r\n,\r\nC,c\r\n").unwrap();
+        let lines: Vec<usize> = table.rows.iter().map(|r| r.line).collect();
+        assert_eq!(lines, [2, 4, 6]);
+        assert_eq!(table.warnings[0].message, "line 5: skipped: empty `text`");
+        assert_eq!(
+            error("text,year\r\na,2019\r\nb,soon\r\n"),
+            "talks.csv:3: year `soon` is not a year"
+        );
+        assert!(error("text,year\r\na,2019\r\nb,2019,extra\r\n").starts_with("talks.csv:3:"));
+    }
+
+    #[test]
+    fn years_out_of_range_or_signed_are_refused() {
+        for year in ["0", "65535", "+2019", "-2019", "20190"] {
+            let text = error(&format!("text,year\na,{year}\n"));
+            assert!(text.starts_with("talks.csv:2: year"), "{year}: {text}");
+        }
+        assert_eq!(
+            load("text,year\na,2019\n").unwrap().rows[0].meta.year,
+            Some(2019)
+        );
+    }
+
+    #[test]
     fn malformed_tables_name_the_line() {
         assert!(error("title,body\na,b\n")
             .starts_with("talks.csv:1: no `text` column (columns: title, body)"));
@@ -330,6 +381,11 @@ mod tests {
         assert_eq!(
             error("text\nok\n\"say \"\"hi\"\"\"\n\"unclosed\nx\ny\n"),
             "talks.csv:4: this quote is never closed"
+        );
+        // A literal quote inside a field does not cancel a real unclosed quote later.
+        assert_eq!(
+            error("title,text\nScreens,A 5\" screen\nB,\"open\nC,d\n"),
+            "talks.csv:3: this quote is never closed"
         );
     }
 }

@@ -68,7 +68,19 @@ impl Taxonomy {
 
     /// Reads a taxonomy file.
     pub fn from_file(path: &Path) -> Result<Self> {
-        let text = std::fs::read_to_string(path).map_err(|e| Error::input(path, e.to_string()))?;
+        let bytes = std::fs::read(path).map_err(|e| Error::input(path, e.to_string()))?;
+        let text = String::from_utf8(bytes).map_err(|e| {
+            let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
+            let line = valid.iter().filter(|&&b| b == b'\n').count() as u64 + 1;
+            Error::parse(
+                path,
+                line,
+                format!(
+                    "not valid UTF-8 (byte {} of the file); TOML must be UTF-8",
+                    valid.len()
+                ),
+            )
+        })?;
         Self::parse(&text, path)
     }
 
