@@ -64,24 +64,42 @@ impl Engine {
         }
     }
 
-    /// Loads the model in `files` on this engine.
+    /// Loads the model in `files` on this engine, and checks that it embeds a probe sentence to
+    /// a finite unit vector (damaged weights that still parse do not).
     pub fn load(self, files: &ModelFiles, batching: Batching) -> Result<Box<dyn Embedder>> {
-        match self {
-            Engine::Candle => Ok(Box::new(CandleMiniLm::load(files)?.with_batching(batching))),
+        let model: Box<dyn Embedder> = match self {
+            Engine::Candle => Box::new(CandleMiniLm::load(files)?.with_batching(batching)),
             #[cfg(feature = "rust-bert")]
-            Engine::RustBert => Ok(Box::new(
-                RustBertMiniLm::load(files)?.with_batching(batching),
-            )),
+            Engine::RustBert => Box::new(RustBertMiniLm::load(files)?.with_batching(batching)),
             #[cfg(not(feature = "rust-bert"))]
-            Engine::RustBert => Err(Error::Setting(
-                "this confthemes was built without the rust-bert engine; run \
+            Engine::RustBert => {
+                return Err(Error::Setting(
+                    "this confthemes was built without the rust-bert engine; run \
                  models/fetch-libtorch.sh, `source models/libtorch/env.sh`, then build with \
                  `cargo build --release --features rust-bert`"
-                    .into(),
-            )),
+                        .into(),
+                ))
+            }
+        };
+        let probe = model.embed(&[PROBE_SENTENCE])?;
+        let norm = probe.row(0).dot(&probe.row(0)).sqrt();
+        // Written so that a NaN norm fails too.
+        let unit = (norm - 1.0).abs() < 1e-3;
+        if !unit {
+            return Err(Error::model(
+                &files.dir,
+                format!(
+                    "the model embeds a probe sentence to a vector of norm {norm} (expected 1): \
+                     its weights or configuration are damaged"
+                ),
+            ));
         }
+        Ok(model)
     }
 }
+
+/// What [`Engine::load`] embeds to check a model.
+const PROBE_SENTENCE: &str = "Scaling Prometheus monitoring across Kubernetes clusters.";
 
 impl fmt::Display for Engine {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -1,7 +1,5 @@
 //! Locating and checking the sentence-transformer files installed by `models/fetch.sh`.
 
-use std::fs::File;
-use std::io::{BufReader, Read};
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
@@ -14,6 +12,13 @@ pub const DEFAULT_MODEL_DIR: &str = "models/all-MiniLM-L6-v2";
 
 /// The model this project is built around.
 pub const MODEL_ID: &str = "sentence-transformers/all-MiniLM-L6-v2";
+
+/// sha256 of all-MiniLM-L6-v2's `model.safetensors` as `models/fetch.sh` installs it; a folder
+/// named like the default one must hold exactly these weights.
+pub const MODEL_SHA256: &str = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db";
+
+/// The longest input BERT's position embeddings allow.
+const MAX_POSITIONS: usize = 512;
 
 const FETCH_HINT: &str = "run models/fetch.sh to install it";
 
@@ -59,7 +64,39 @@ impl ModelFiles {
         if !pooling.pooling_mode_mean_tokens {
             return Err(Error::model(dir, "only mean pooling is supported"));
         }
-        let sha256 = sha256_file(&weights)?;
+        if !(1..=MAX_POSITIONS).contains(&sbert.max_seq_length) {
+            return Err(Error::model(
+                dir,
+                format!(
+                    "sentence_bert_config.json: max_seq_length {} is out of range (1-{MAX_POSITIONS})",
+                    sbert.max_seq_length
+                ),
+            ));
+        }
+        let bytes = std::fs::read(&weights).map_err(|e| Error::model(&weights, e.to_string()))?;
+        let sha256 = hex(&Sha256::digest(&bytes));
+        let default_name = Path::new(DEFAULT_MODEL_DIR).file_name();
+        if sha256 != MODEL_SHA256 {
+            if dir.file_name() == default_name {
+                return Err(Error::model(
+                    &weights,
+                    format!(
+                        "sha256 {sha256} is not that of all-MiniLM-L6-v2 ({MODEL_SHA256}): the \
+                         file is damaged; run models/fetch.sh again"
+                    ),
+                ));
+            }
+            // Someone's own model: at least every weight must be a number.
+            if let Some(tensor) = first_non_finite_tensor(&bytes)
+                .map_err(|why| Error::model(&weights, format!("unreadable weights ({why})")))?
+            {
+                return Err(Error::model(
+                    &weights,
+                    format!("tensor `{tensor}` holds values that are not finite numbers: the weights are damaged"),
+                ));
+            }
+        }
+        drop(bytes);
         Ok(ModelFiles {
             dir: dir.to_path_buf(),
             weights,
@@ -102,23 +139,44 @@ pub(crate) fn read_json<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T
         .map_err(|e| Error::model(path, format!("line {}: {e}; {FETCH_HINT}", e.line())))
 }
 
-fn sha256_file(path: &Path) -> Result<String> {
-    let file = File::open(path).map_err(|e| Error::model(path, e.to_string()))?;
-    let mut reader = BufReader::with_capacity(1 << 20, file);
-    let mut hasher = Sha256::new();
-    let mut buf = vec![0u8; 1 << 20];
-    loop {
-        let n = reader
-            .read(&mut buf)
-            .map_err(|e| Error::model(path, e.to_string()))?;
-        if n == 0 {
-            break;
-        }
-        hasher.update(&buf[..n]);
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The name of the first floating-point tensor of a safetensors file that holds a NaN or an
+/// infinity, if any.
+fn first_non_finite_tensor(bytes: &[u8]) -> std::result::Result<Option<String>, String> {
+    #[derive(Deserialize)]
+    struct TensorInfo {
+        dtype: String,
+        data_offsets: (usize, usize),
     }
-    Ok(hasher
-        .finalize()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect())
+    let (len, rest) = bytes.split_at_checked(8).ok_or("no header")?;
+    let len = u64::from_le_bytes(len.try_into().expect("8 bytes")) as usize;
+    let (header, data) = rest.split_at_checked(len).ok_or("truncated header")?;
+    let mut tensors: std::collections::BTreeMap<String, serde_json::Value> =
+        serde_json::from_slice(header).map_err(|e| e.to_string())?;
+    tensors.remove("__metadata__");
+    for (name, info) in tensors {
+        let info: TensorInfo = serde_json::from_value(info).map_err(|e| format!("{name}: {e}"))?;
+        let (start, end) = info.data_offsets;
+        let values = data.get(start..end).ok_or(format!("{name}: truncated"))?;
+        let finite = match info.dtype.as_str() {
+            "F32" => values
+                .chunks_exact(4)
+                .all(|v| f32::from_le_bytes(v.try_into().expect("4 bytes")).is_finite()),
+            // Exponent bits all ones is an infinity or a NaN.
+            "F16" => values
+                .chunks_exact(2)
+                .all(|v| u16::from_le_bytes([v[0], v[1]]) & 0x7c00 != 0x7c00),
+            "BF16" => values
+                .chunks_exact(2)
+                .all(|v| u16::from_le_bytes([v[0], v[1]]) & 0x7f80 != 0x7f80),
+            _ => true,
+        };
+        if !finite {
+            return Ok(Some(name));
+        }
+    }
+    Ok(None)
 }

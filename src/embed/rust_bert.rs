@@ -119,7 +119,11 @@ impl Embedder for RustBertMiniLm {
         let model = self.model.lock().unwrap_or_else(|p| p.into_inner());
         self.batching
             .embed(texts, &tokens, self.dim, progress, |batch| {
-                let batch: Vec<&str> = batch.iter().map(|&i| texts[i]).collect();
+                // rust-bert tokenizes what it is given whole: give it what the model reads.
+                let batch: Vec<&str> = batch
+                    .iter()
+                    .map(|&i| self.tokenizer.model_input(texts[i]))
+                    .collect();
                 model
                     .encode(&batch)
                     .map_err(|e| Error::Embedding(format!("rust-bert: {e}")))
