@@ -21,7 +21,7 @@ use confthemes::ingest::{
     load_inputs, load_talk_table, Corpus, LogisticsRule, TableColumns, TalkTable,
 };
 use confthemes::pipeline::{self, Observer, RunOptions};
-use confthemes::report::{write_files_atomically, write_reports, ReportSet, RunReport};
+use confthemes::report::{refuse_overlap, write_reports, OutputDir, ReportSet, RunReport};
 use confthemes::segment::HeadingSegmenter;
 use confthemes::themes::{Taxonomy, DEFAULT_THRESHOLD};
 use confthemes::Error;
@@ -316,7 +316,7 @@ struct PipelineArgs {
 
     /// Lowest cosine similarity between a talk and a theme for the talk to get that theme;
     /// below it the talk is `unassigned`.
-    #[arg(long, default_value_t = DEFAULT_THRESHOLD)]
+    #[arg(long, default_value_t = DEFAULT_THRESHOLD, allow_negative_numbers = true)]
     threshold: f32,
 
     /// Texts per embedding batch.
@@ -327,7 +327,7 @@ struct PipelineArgs {
     #[arg(long, short)]
     quiet: bool,
 
-    /// Print the seconds spent in each stage on stderr at the end.
+    /// Print the seconds spent in each stage, and the peak memory, on stderr at the end.
     #[arg(long)]
     timings: bool,
 }
@@ -415,6 +415,12 @@ fn execute(
         None => (Taxonomy::builtin(), "builtin".to_string()),
     };
     let clusterer = run_clusterer(args)?;
+    let mut inputs: Vec<&std::path::Path> = match source {
+        Source::Table(path) => vec![path.as_path()],
+        Source::Notes(paths) => paths.iter().map(PathBuf::as_path).collect(),
+    };
+    inputs.extend(args.themes.as_deref());
+    refuse_overlap(&inputs, &args.out, &ReportSet::ALL_FILES)?;
     let options = RunOptions {
         seed: args.seed,
         clusterer,
@@ -436,6 +442,14 @@ fn execute(
             let mut table = load_talk_table(path, &columns)?;
             if !args.keep_logistics {
                 LogisticsRule::default().drop_from(&mut table);
+                if table.rows.is_empty() {
+                    return Err(Error::Input {
+                        path: path.to_path_buf(),
+                        message: "no talks left: every row is a logistics row (badge pick-up, \
+                                  breaks, remarks...); --keep-logistics keeps them"
+                            .into(),
+                    });
+                }
             }
             Input::Table(path, table)
         }
@@ -448,6 +462,7 @@ fn execute(
     for warning in warnings {
         progress.warn(&format!("{}: {}", warning.file, warning.message));
     }
+    let out = OutputDir::open(&args.out)?;
     progress.stage("loading model");
     let model = args.model.load(Batching {
         batch_size: args.batch_size,
@@ -485,10 +500,13 @@ fn execute(
         )?,
     };
     progress.stage("writing reports");
-    let written = write_reports(&args.out, &report, set)?;
+    let written = write_reports(&out, &report, set)?;
     progress.finish();
     if args.timings {
         eprintln!("timings: {}", progress.timings());
+        if let Some(peak) = peak_memory_mib() {
+            eprintln!("peak memory: {peak} MiB");
+        }
     }
     print_summary(&report, &written);
     if let Some(cached) = &cached {
@@ -504,6 +522,14 @@ fn execute(
         );
     }
     Ok(())
+}
+
+/// The most memory this process has held (its peak resident set), in MiB; Linux only.
+fn peak_memory_mib() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib / 1024)
 }
 
 /// `$XDG_CACHE_HOME/confthemes`, else `~/.cache/confthemes`; none without a home.
@@ -587,6 +613,11 @@ fn segment(args: &SegmentArgs) -> Result<(), Error> {
 }
 
 fn bench(args: &BenchArgs) -> Result<(), Error> {
+    if args.k == Some(0) {
+        return Err(Error::Setting(
+            "--k 0: clusters must number at least 1".into(),
+        ));
+    }
     let algorithms = args
         .algorithms
         .iter()
@@ -602,7 +633,9 @@ fn bench(args: &BenchArgs) -> Result<(), Error> {
         label: Some(args.label_col.clone()),
         ..TableColumns::default()
     };
+    refuse_overlap(&[&args.data], &args.out, &BENCH_FILES)?;
     let table = load_talk_table(&args.data, &columns)?;
+    let out = OutputDir::open(&args.out)?;
     let progress = CliProgress::new(args.quiet);
     for warning in &table.warnings {
         progress.warn(&format!("{}: {}", warning.file, warning.message));
@@ -648,15 +681,18 @@ fn bench(args: &BenchArgs) -> Result<(), Error> {
     let report = run_bench(&data, &embedders, &algorithms, &settings, &progress)?;
     progress.finish();
     let files = [
-        ("bench.csv", report.to_csv()?),
-        ("bench.json", report.to_json()?),
+        (BENCH_FILES[0], report.to_csv()?),
+        (BENCH_FILES[1], report.to_json()?),
     ];
-    let written = write_files_atomically(&args.out, &files)?;
+    let written = out.replace(&files, &[])?;
     print_bench_table(&report);
     let paths: Vec<String> = written.iter().map(|p| p.display().to_string()).collect();
     println!("\nwritten: {}", paths.join(", "));
     Ok(())
 }
+
+/// The files `bench` writes.
+const BENCH_FILES: [&str; 2] = ["bench.csv", "bench.json"];
 
 /// An embedder named on the `bench` command line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -854,5 +890,9 @@ impl Observer for CliProgress {
     fn embedded(&self, done: usize, total: usize) {
         self.bar.set_length(total as u64);
         self.bar.set_position(done as u64);
+    }
+
+    fn warning(&self, warning: &confthemes::ingest::Warning) {
+        self.warn(&format!("{}: {}", warning.file, warning.message));
     }
 }

@@ -57,6 +57,8 @@ pub trait Observer: Sync {
     fn stage(&self, _name: &str) {}
     /// `done` of `total` texts are embedded.
     fn embedded(&self, _done: usize, _total: usize) {}
+    /// Something the user should know about, found while running (also in the report).
+    fn warning(&self, _warning: &Warning) {}
 }
 
 /// An observer that ignores everything.
@@ -92,7 +94,7 @@ pub fn run(
             "no talks found in the notes",
         ));
     }
-    let documents = corpus
+    let documents: Vec<DocumentSummary> = corpus
         .documents
         .iter()
         .map(|d| DocumentSummary {
@@ -104,14 +106,19 @@ pub fn run(
             talks: described.iter().filter(|t| t.file == d.file).count(),
         })
         .collect();
+    let mut warnings = corpus.warnings.clone();
+    for document in documents.iter().filter(|d| d.talks == 0) {
+        let warning = Warning {
+            file: document.file.clone(),
+            message: "no talk found (no heading, list item or paragraph read as a talk); \
+                      nothing of it is in the report"
+                .into(),
+        };
+        observer.warning(&warning);
+        warnings.push(warning);
+    }
     run_talks(
-        inputs,
-        documents,
-        described,
-        &corpus.warnings,
-        embedder,
-        options,
-        observer,
+        inputs, documents, described, &warnings, embedder, options, observer,
     )
 }
 
