@@ -86,10 +86,9 @@ impl ModelFiles {
                     ),
                 ));
             }
-            // Someone's own model: at least every weight must be a number.
-            if let Some(tensor) = first_non_finite_tensor(&bytes)
-                .map_err(|why| Error::model(&weights, format!("unreadable weights ({why})")))?
-            {
+            // Someone's own model: at least every weight must be a number. A file that does
+            // not parse is left to the engine, whose error says what is wrong with it.
+            if let Ok(Some(tensor)) = first_non_finite_tensor(&bytes) {
                 return Err(Error::model(
                     &weights,
                     format!("tensor `{tensor}` holds values that are not finite numbers: the weights are damaged"),
