@@ -29,6 +29,14 @@ pub struct BoundaryCounts {
     pub false_negatives: usize,
 }
 
+impl std::ops::AddAssign for BoundaryCounts {
+    fn add_assign(&mut self, other: BoundaryCounts) {
+        self.true_positives += other.true_positives;
+        self.false_positives += other.false_positives;
+        self.false_negatives += other.false_negatives;
+    }
+}
+
 impl BoundaryCounts {
     /// Fraction of found boundaries that are right (1 when none were found and none exist).
     pub fn precision(&self) -> f64 {
@@ -55,6 +63,44 @@ impl BoundaryCounts {
             2.0 * p * r / (p + r)
         }
     }
+}
+
+/// A gold segment as talk-start scoring reads it: the lines it may be said to start on (its start
+/// and the alternatives an annotator accepts), and whether it is a talk or a section about several.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GoldStart {
+    /// Acceptable start lines.
+    pub starts: Vec<usize>,
+    /// A talk (to be found) rather than a section (neither found nor missed).
+    pub talk: bool,
+}
+
+/// Talk starts `found` against `gold`, matched one to one in document order: a found start within
+/// one line of a gold segment's start or alternative start matches it. Matching a talk is a true
+/// positive; matching a section counts for nothing; matching nothing is a false positive; a gold
+/// talk left unmatched is a false negative.
+pub fn talk_starts(gold: &[GoldStart], found: &[usize]) -> BoundaryCounts {
+    let mut matched = vec![false; gold.len()];
+    let mut counts = BoundaryCounts::default();
+    for &line in found {
+        let hit = gold
+            .iter()
+            .enumerate()
+            .position(|(i, g)| !matched[i] && g.starts.iter().any(|&s| s.abs_diff(line) <= 1));
+        match hit {
+            Some(i) => {
+                matched[i] = true;
+                counts.true_positives += usize::from(gold[i].talk);
+            }
+            None => counts.false_positives += 1,
+        }
+    }
+    counts.false_negatives = gold
+        .iter()
+        .zip(&matched)
+        .filter(|(g, &m)| g.talk && !m)
+        .count();
+    counts
 }
 
 /// The scores of one document, or of several added together.
@@ -84,9 +130,7 @@ impl SegmentationScore {
 
     /// Adds another document's counts (micro-averaging).
     pub fn add(&mut self, other: &SegmentationScore) {
-        self.boundaries.true_positives += other.boundaries.true_positives;
-        self.boundaries.false_positives += other.boundaries.false_positives;
-        self.boundaries.false_negatives += other.boundaries.false_negatives;
+        self.boundaries += other.boundaries;
         self.windows += other.windows;
         self.pk_errors += other.pk_errors;
         self.window_diff_errors += other.window_diff_errors;
@@ -259,6 +303,37 @@ mod tests {
         assert_eq!(s.boundaries.false_negatives, 0);
         // Line 6 falls outside any talk in the hypothesis: one extra boundary at line 7.
         assert_eq!(s.boundaries.false_positives, 1);
+    }
+
+    #[test]
+    fn talk_starts_accept_alternatives_and_ignore_sections() {
+        let gold = [
+            GoldStart {
+                starts: vec![10, 8],
+                talk: true,
+            },
+            GoldStart {
+                starts: vec![20],
+                talk: false,
+            },
+            GoldStart {
+                starts: vec![30],
+                talk: true,
+            },
+        ];
+        // 8 is an alternative start, 21 is within a line of the section, 40 matches nothing.
+        let counts = talk_starts(&gold, &[8, 21, 40]);
+        assert_eq!(
+            (
+                counts.true_positives,
+                counts.false_positives,
+                counts.false_negatives
+            ),
+            (1, 1, 1)
+        );
+        // One found start matches one gold segment only.
+        let counts = talk_starts(&gold, &[10, 10]);
+        assert_eq!((counts.true_positives, counts.false_positives), (1, 1));
     }
 
     #[test]
