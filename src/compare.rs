@@ -554,6 +554,7 @@ mod tests {
 
     fn talk(year: Option<u16>, text: &str, track: &str) -> Talk {
         Talk {
+            kind: crate::segment::TalkKind::Talk,
             file: "t.csv".into(),
             index: 1,
             title: text.into(),

@@ -766,6 +766,17 @@ fn print_summary(report: &RunReport, written: &[PathBuf]) {
         count(report.clustering.k, "cluster"),
         report.clustering.algorithm
     );
+    let units = report
+        .talks
+        .iter()
+        .filter(|t| t.kind == confthemes::segment::TalkKind::Document)
+        .count();
+    if units > 0 {
+        println!(
+            "{} gave no talk boundaries; each is reported as one unit (kind `document`)",
+            count(units, "document")
+        );
+    }
     let outliers = report.talks.iter().filter(|t| t.cluster.is_none()).count();
     if outliers > 0 {
         println!(

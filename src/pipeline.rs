@@ -14,7 +14,7 @@ use crate::report::{
     ClusteringSummary, DocumentSummary, ModelInfo, RunParameters, RunReport, TalkRecord,
     SCHEMA_VERSION,
 };
-use crate::segment::{link_talks, talks_from_table, Segmenter, Talk};
+use crate::segment::{link_talks, talks_from_table, Segmenter, Talk, TalkKind};
 use crate::themes::{name_clusters, summarise_themes, Taxonomy, ZeroShot, DEFAULT_THRESHOLD};
 
 /// Settings of a theme run.
@@ -107,11 +107,11 @@ pub fn run(
         })
         .collect();
     let mut warnings = corpus.warnings.clone();
-    for document in documents.iter().filter(|d| d.talks == 0) {
+    for talk in described.iter().filter(|t| t.kind == TalkKind::Document) {
         let warning = Warning {
-            file: document.file.clone(),
+            file: talk.file.clone(),
             message: "no talk found (no heading, list item or paragraph read as a talk); \
-                      nothing of it is in the report"
+                      reported as one unit of kind `document`"
                 .into(),
         };
         observer.warning(&warning);
@@ -200,6 +200,7 @@ fn run_talks(
         .zip(&linked.link)
         .map(|(t, &id)| TalkRecord {
             talk_id: id + 1,
+            kind: t.kind,
             file: t.file,
             conference: t.meta.conference,
             edition: t.meta.edition,

@@ -19,7 +19,7 @@ use crate::cluster::KScore;
 use crate::compare::Trends;
 use crate::error::{Error, Result};
 use crate::ingest::{Field, Warning};
-use crate::segment::Speaker;
+use crate::segment::{Speaker, TalkKind};
 use crate::themes::{Keyword, NamedCluster, Theme};
 
 /// Version of the `report.json` layout; bumped on any incompatible change.
@@ -105,6 +105,8 @@ pub struct DocumentSummary {
 pub struct TalkRecord {
     /// Identity of the talk across documents, from 1.
     pub talk_id: usize,
+    /// A talk, or a whole document that gave no talk.
+    pub kind: TalkKind,
     /// Document path relative to the input.
     pub file: String,
     /// Conference name, if known.
@@ -214,7 +216,7 @@ struct ThemeRow<'a> {
 }
 
 /// The columns of `talks.csv` before those a CSV of talks brings along.
-const TALK_COLUMNS: [&str; 12] = [
+const TALK_COLUMNS: [&str; 13] = [
     "file",
     "conference",
     "year",
@@ -227,6 +229,7 @@ const TALK_COLUMNS: [&str; 12] = [
     "theme_score",
     "cluster",
     "talk_id",
+    "kind",
 ];
 
 /// The `talks.csv` header of a column kept from the input: its own name, or `input.NAME` where
@@ -271,6 +274,7 @@ fn talks_csv(report: &RunReport) -> Result<Vec<u8>> {
             format!("{:.4}", t.theme_score),
             optional(t.cluster),
             t.talk_id.to_string(),
+            t.kind.name().to_string(),
         ]
         .into_iter()
         .chain(t.extra.iter().map(|f| f.value.clone()))

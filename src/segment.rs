@@ -30,9 +30,33 @@ pub struct Speaker {
     pub affiliation: Option<String>,
 }
 
+/// What a [`Talk`] record stands for.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TalkKind {
+    /// One talk (keynote, panel, workshop...) the notes describe.
+    #[default]
+    Talk,
+    /// A whole document in which no talk was found, kept as one unit so that nothing is lost.
+    Document,
+}
+
+impl TalkKind {
+    /// The name written in the reports.
+    pub fn name(self) -> &'static str {
+        match self {
+            TalkKind::Talk => "talk",
+            TalkKind::Document => "document",
+        }
+    }
+}
+
 /// One talk found in a document.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Talk {
+    /// A talk, or a whole document that gave no talk.
+    #[serde(default)]
+    pub kind: TalkKind,
     /// The document the talk was found in (its path relative to the input).
     pub file: String,
     /// Position of the talk within its document, from 1.
@@ -91,6 +115,7 @@ pub fn talks_from_table(table: &TalkTable) -> Vec<Talk> {
         .rows
         .iter()
         .map(|row| Talk {
+            kind: TalkKind::Talk,
             file: table.file.clone(),
             index: row.row,
             title: row.title.clone(),
@@ -138,8 +163,17 @@ struct OpenTalk {
     start: usize,
     end: usize,
     body: Vec<String>,
-    /// The heading was a markdown heading.
-    markdown: bool,
+    /// The level of the markdown heading that opened the talk, if one did.
+    level: Option<usize>,
+    /// The titles that opened the talk (a markdown heading, then maybe its talk line), normalised:
+    /// the same heading again continues the talk (a slide deck repeats it on every slide).
+    titles: Vec<String>,
+}
+
+impl OpenTalk {
+    fn continues_with(&self, heading: &heading::Heading) -> bool {
+        self.titles.contains(&heading::normalise(&heading.title))
+    }
 }
 
 impl Segmenter for HeadingSegmenter {
@@ -171,27 +205,51 @@ impl Segmenter for HeadingSegmenter {
             if block.lines.len() > 1 && block.is_list() {
                 if let Some(items) = talk_list(block) {
                     close(&mut open, &mut talks);
-                    for (line, heading) in items {
+                    for item in items {
                         talks.push(make_talk(
                             doc,
                             talks.len() + 1,
-                            heading,
-                            line,
-                            line,
-                            Vec::new(),
+                            item.heading,
+                            item.line,
+                            item.end,
+                            item.body,
                         ));
                     }
                     continue;
                 }
             }
             match role_of(&blocks, i, doc_title, &citations) {
+                BlockRole::Heading(heading)
+                    if open.as_ref().is_some_and(|t| t.continues_with(&heading)) =>
+                {
+                    if let Some(t) = open.as_mut() {
+                        t.end = block.end();
+                    }
+                }
+                // A line that is not a markdown heading inside a talk that a markdown heading
+                // opened and that has notes already is a sub-heading of those notes.
+                BlockRole::Heading(_)
+                    if heading::markdown_level(block.lines[0]).is_none()
+                        && open
+                            .as_ref()
+                            .is_some_and(|t| t.level.is_some() && !t.body.is_empty()) =>
+                {
+                    if let Some(t) = open.as_mut() {
+                        t.end = block.end();
+                        t.body.extend(block.lines.iter().map(|l| clean_line(l)));
+                    }
+                }
                 BlockRole::Heading(heading) => {
-                    let markdown = heading::markdown_level(block.lines[0]).is_some();
+                    let level = heading::markdown_level(block.lines[0]);
                     // A markdown section heading followed at once by a talk line ("### Keda",
                     // then "[Scaling New Heights with KEDA - ...](...)") is that talk's section.
-                    let start = match &open {
-                        Some(t) if t.body.is_empty() && t.markdown && !markdown => t.start,
-                        _ => block.start,
+                    let mut titles = vec![heading::normalise(&heading.title)];
+                    let (start, level) = match &open {
+                        Some(t) if t.body.is_empty() && t.level.is_some() && level.is_none() => {
+                            titles.extend(t.titles.iter().cloned());
+                            (t.start, t.level)
+                        }
+                        _ => (block.start, level),
                     };
                     close(&mut open, &mut talks);
                     open = Some(OpenTalk {
@@ -199,7 +257,8 @@ impl Segmenter for HeadingSegmenter {
                         start,
                         end: block.end(),
                         body: Vec::new(),
-                        markdown,
+                        level,
+                        titles,
                     });
                 }
                 // A heading's first paragraph is its talk's body, even when it reads like a
@@ -222,11 +281,12 @@ impl Segmenter for HeadingSegmenter {
                     }
                     close(&mut open, &mut talks);
                     open = Some(OpenTalk {
+                        titles: vec![heading::normalise(&heading.title)],
                         heading,
                         start: block.start,
                         end: block.end(),
                         body: block.lines.iter().map(|l| clean_line(l)).collect(),
-                        markdown: false,
+                        level: None,
                     });
                 }
                 BlockRole::Break => close(&mut open, &mut talks),
@@ -239,8 +299,39 @@ impl Segmenter for HeadingSegmenter {
             }
         }
         close(&mut open, &mut talks);
+        if talks.is_empty() {
+            talks.extend(whole_document(doc, &lines));
+        }
         talks
     }
+}
+
+/// A document in which no talk was found, as one unit from its first to its last non-blank line,
+/// titled by its first line of text; `None` for a document with no text.
+fn whole_document(doc: &Document, lines: &[&str]) -> Option<Talk> {
+    let first = lines.iter().position(|l| !l.trim().is_empty())?;
+    let last = lines.iter().rposition(|l| !l.trim().is_empty())?;
+    let title: String = heading::normalise_title(lines[first])
+        .chars()
+        .take(100)
+        .collect();
+    let body: Vec<String> = lines[first + 1..=last]
+        .iter()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| clean_line(l))
+        .collect();
+    Some(Talk {
+        kind: TalkKind::Document,
+        file: doc.file.clone(),
+        index: 1,
+        title,
+        speakers: Vec::new(),
+        body: body.join("\n"),
+        start_line: first + 1,
+        end_line: last + 1,
+        meta: doc.meta.clone(),
+        extra: Vec::new(),
+    })
 }
 
 /// What a block does to the talk being collected.
@@ -281,6 +372,9 @@ fn role_of(
     if block.is_list() {
         return BlockRole::Text;
     }
+    if let Some(heading) = heading::linked_talk(&block.lines) {
+        return BlockRole::Narrative(heading);
+    }
     match narrative::talk_opened_by(block.lines[0], citations) {
         Some(h) => BlockRole::Narrative(h),
         None => BlockRole::Text,
@@ -301,11 +395,19 @@ fn is_container(blocks: &[Block<'_>], i: usize) -> bool {
         return false;
     };
     let deeper = heading::markdown_level(rest[next].lines[0]).is_some_and(|l| l > level);
+    // A deeper heading that repeats this one continues it (slides), it does not subdivide it.
+    let repeats = heading_text(rest[next].lines[0]) == heading_text(blocks[i].lines[0]);
     deeper
+        && !repeats
         && !rest[..next]
             .iter()
             .flat_map(|b| &b.lines)
             .any(|l| TALK_WORD.is_match(l))
+}
+
+/// A markdown heading's text, normalised.
+fn heading_text(line: &str) -> String {
+    heading::normalise(line.trim_start_matches('#'))
 }
 
 /// Words that say a paragraph is about a talk (English and French).
@@ -314,8 +416,20 @@ static TALK_WORD: LazyLock<Regex> = LazyLock::new(|| {
         .expect("valid regex")
 });
 
-/// The items of a bullet block when most of them are talks with speakers.
-fn talk_list(block: &Block<'_>) -> Option<Vec<(usize, heading::Heading)>> {
+/// A talk read from a list item.
+struct ListTalk {
+    heading: heading::Heading,
+    line: usize,
+    /// Last line of the item with its nested items.
+    end: usize,
+    /// The nested items: notes about the talk.
+    body: Vec<String>,
+}
+
+/// The items of a bullet block when it is a list of talks: most items name speakers (every
+/// line is an item), or at least three top-level items of which two in three lead with a linked
+/// or bold title (nested items are then notes about the item above them).
+fn talk_list(block: &Block<'_>) -> Option<Vec<ListTalk>> {
     let items: Vec<_> = block
         .lines
         .iter()
@@ -323,7 +437,48 @@ fn talk_list(block: &Block<'_>) -> Option<Vec<(usize, heading::Heading)>> {
         .filter_map(|(i, l)| heading::list_item(l).map(|h| (block.start + i, h)))
         .collect();
     let with_speakers = items.iter().filter(|(_, h)| !h.speakers.is_empty()).count();
-    (with_speakers >= 2 && with_speakers * 2 >= block.lines.len()).then_some(items)
+    if with_speakers >= 2 && with_speakers * 2 >= block.lines.len() {
+        let talks = items.into_iter().map(|(line, heading)| ListTalk {
+            heading,
+            line,
+            end: line,
+            body: Vec::new(),
+        });
+        return Some(talks.collect());
+    }
+    let indent = |l: &str| l.len() - l.trim_start().len();
+    let top = block.lines.iter().map(|l| indent(l)).min()?;
+    let mut tops: Vec<(usize, &str, Vec<String>, usize)> = Vec::new();
+    for (i, line) in block.lines.iter().enumerate() {
+        let number = block.start + i;
+        match tops.last_mut() {
+            Some(item) if indent(line) > top => {
+                item.2.push(clean_line(line));
+                item.3 = number;
+            }
+            _ => tops.push((number, line, Vec::new(), number)),
+        }
+    }
+    let titled: Vec<Option<heading::Heading>> = tops
+        .iter()
+        .map(|(_, line, ..)| heading::titled_item(line))
+        .collect();
+    let count = titled.iter().flatten().count();
+    if tops.len() < 3 || count * 3 < tops.len() * 2 {
+        return None;
+    }
+    let talks = tops
+        .into_iter()
+        .zip(titled)
+        .filter_map(|((line, _, body, end), heading)| {
+            heading.map(|heading| ListTalk {
+                heading,
+                line,
+                end,
+                body,
+            })
+        });
+    Some(talks.collect())
 }
 
 fn make_talk(
@@ -335,6 +490,7 @@ fn make_talk(
     body: Vec<String>,
 ) -> Talk {
     Talk {
+        kind: TalkKind::Talk,
         file: doc.file.clone(),
         index,
         title: heading.title,

@@ -36,7 +36,8 @@ fn run_writes_parseable_reports_and_a_summary() {
             "theme",
             "theme_score",
             "cluster",
-            "talk_id"
+            "talk_id",
+            "kind"
         ]
     );
     let rows: Vec<csv::StringRecord> = talks.records().map(Result::unwrap).collect();

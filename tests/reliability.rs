@@ -594,9 +594,14 @@ fn notes_that_give_nothing_are_named_and_names_stay_distinct() {
     let out = tmp.path().join("out");
     let res = run_ok(&[notes.to_str().unwrap()], &out, &[], &[]);
     assert!(
-        stderr(&res).contains("page.md: no talk found"),
+        stderr(&res).contains("page.md: no talk found") && stderr(&res).contains("one unit"),
         "{}",
         stderr(&res)
+    );
+    let stdout = String::from_utf8_lossy(&res.stdout);
+    assert!(
+        stdout.contains("1 document gave no talk boundaries; each is reported as one unit"),
+        "{stdout}"
     );
     let json: serde_json::Value =
         serde_json::from_str(&fs::read_to_string(out.join("report.json")).unwrap()).unwrap();
@@ -612,6 +617,13 @@ fn notes_that_give_nothing_are_named_and_names_stay_distinct() {
     );
     let warned = json["warnings"].as_array().unwrap();
     assert!(warned.iter().any(|w| w["file"] == "page.md"), "{warned:?}");
+    let unit = json["talks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["file"] == "page.md")
+        .expect("the page is in the report");
+    assert_eq!(unit["kind"], "document");
 }
 
 #[test]

@@ -86,8 +86,15 @@ pub(super) fn classify(line: &str, ctx: LineContext<'_>) -> LineRole {
     if text.chars().count() > MAX_HEADING_CHARS {
         return LineRole::Text;
     }
-    if word_count(&text) <= 8 && SECTION.is_match(&text) && !text.ends_with('.') {
+    if word_count(&text) <= 8 && SECTION.is_match(&text) && !text.ends_with('.')
+        || is_about_the_event(&text)
+    {
         return LineRole::Break;
+    }
+    // A bold label (`**Main components:**`) or a line in italics (a caption) is not a title.
+    let bold = strong && markdown_level(raw).is_none();
+    if bold && text.ends_with(':') || is_italic_line(raw) {
+        return LineRole::Text;
     }
     if word_count(&text) < if strong { 1 } else { 2 } {
         return LineRole::Text;
@@ -130,6 +137,185 @@ pub(super) fn classify(line: &str, ctx: LineContext<'_>) -> LineRole {
     LineRole::Talk(heading)
 }
 
+/// Words of headings about the event rather than a talk: the venue, food, socials, booths, travel,
+/// people, the author's thoughts, announcements, days (English, French, Spanish, Portuguese).
+const EVENT_WORDS: &[&str] = &[
+    "venue",
+    "venues",
+    "location",
+    "local",
+    "place",
+    "lieu",
+    "lugar",
+    "site",
+    "city",
+    "weather",
+    "food",
+    "comida",
+    "café",
+    "cafe",
+    "coffee",
+    "lunch",
+    "breakfast",
+    "dinner",
+    "meal",
+    "meals",
+    "drinks",
+    "snacks",
+    "repas",
+    "déjeuner",
+    "almoço",
+    "intervalos",
+    "breaks",
+    "party",
+    "parties",
+    "fiesta",
+    "festa",
+    "soirée",
+    "social",
+    "socials",
+    "life",
+    "meetups",
+    "meetup",
+    "networking",
+    "hallway",
+    "track",
+    "booths",
+    "booth",
+    "stands",
+    "expo",
+    "exhibition",
+    "exhibitors",
+    "showroom",
+    "floor",
+    "hall",
+    "sponsors",
+    "sponsor",
+    "vendors",
+    "vendor",
+    "swag",
+    "goodies",
+    "merch",
+    "travel",
+    "trip",
+    "journey",
+    "voyage",
+    "viaje",
+    "viagem",
+    "hotel",
+    "flight",
+    "arrival",
+    "people",
+    "community",
+    "communauté",
+    "comunidad",
+    "comunidade",
+    "day",
+    "days",
+    "jour",
+    "día",
+    "dia",
+    "thoughts",
+    "general",
+    "final",
+    "overall",
+    "takeaways",
+    "learnings",
+    "lessons",
+    "impressions",
+    "announcements",
+    "news",
+    "application",
+    "scholarship",
+    "conference",
+    "conférence",
+    "conferencia",
+    "conferência",
+    "event",
+    "evento",
+    "événement",
+    "introduction",
+    "intro",
+    "about",
+    "me",
+    "myself",
+    "outro",
+    "bonus",
+    "extras",
+    "misc",
+    "miscellaneous",
+    "logistics",
+    "schedule",
+    "agenda",
+    "photos",
+    "pictures",
+    "links",
+    "acknowledgements",
+    "thanks",
+    "gracias",
+    "merci",
+    "obrigado",
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+    "lundi",
+    "mardi",
+    "mercredi",
+    "jeudi",
+    "vendredi",
+    "other",
+    "more",
+    "my",
+    "our",
+    "le",
+    "la",
+    "les",
+    "el",
+    "los",
+    "o",
+    "os",
+    "et",
+    "y",
+    "e",
+    "de",
+    "du",
+    "des",
+    "do",
+    "da",
+];
+
+/// True when every word of a short heading is about the event (`The Venue`, `Meetups and
+/// Socials`, `Intervalos / Comida / Café`, `Day 2`), so it is not a talk's title.
+fn is_about_the_event(text: &str) -> bool {
+    let words: Vec<String> = text
+        .split(|c: char| c.is_whitespace() || matches!(c, '/' | ',' | ':' | '!' | '?' | '.'))
+        .map(|w| {
+            w.trim_matches(|c: char| !c.is_alphanumeric())
+                .to_lowercase()
+        })
+        .filter(|w| !w.is_empty())
+        .collect();
+    let content: Vec<&String> = words
+        .iter()
+        .filter(|w| !is_function_word(w) && !w.chars().all(|c| c.is_ascii_digit()))
+        .collect();
+    !content.is_empty()
+        && words.len() <= 6
+        && content.iter().all(|w| EVENT_WORDS.contains(&w.as_str()))
+}
+
+/// A whole line in single `_` or `*` italics: a caption or an aside.
+fn is_italic_line(line: &str) -> bool {
+    ['_', '*'].iter().any(|&mark| {
+        let inner = line.strip_prefix(mark).and_then(|l| l.strip_suffix(mark));
+        inner.is_some_and(|i| !i.is_empty() && !i.starts_with(mark) && !i.contains(mark))
+    })
+}
+
 /// Parses a bullet item as a talk (`Title – Speaker, Company` or a bare title).
 pub(super) fn list_item(line: &str) -> Option<Heading> {
     let item = BULLET.replace(line, "");
@@ -144,6 +330,64 @@ pub(super) fn list_item(line: &str) -> Option<Heading> {
     (word_count(&item) >= 2 && item.chars().count() <= MAX_TITLE_CHARS).then(|| Heading {
         title: trim_title(&item),
         speakers: Vec::new(),
+        event: None,
+    })
+}
+
+/// A list item that leads with a linked or bold title: `[Title](url) ...`, `**Title** - Speaker`.
+static LEAD_TITLE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(?:\[([^\]]+)\]\([^)]*\)|\*\*([^*]+)\*\*|__([^_]+)__)(.*)$").expect("valid regex")
+});
+
+/// A bullet item that leads with a linked or bold title of three words or more, the form of a
+/// programme or a round-up (`* [Writing a Kubernetes Operator](notes.md)`, `- **Title** - Speaker:
+/// summary`), with the speakers that follow a dash.
+pub(super) fn titled_item(line: &str) -> Option<Heading> {
+    let item = BULLET.replace(line, "");
+    let caps = LEAD_TITLE.captures(item.trim())?;
+    let title = caps.get(1).or(caps.get(2)).or(caps.get(3))?.as_str();
+    let title = trim_title(title.trim().trim_end_matches(':'));
+    if word_count(&title) < 3 || title.chars().count() > MAX_TITLE_CHARS {
+        return None;
+    }
+    let rest = caps[4].trim();
+    let speakers = split_title_speakers(&format!("{title} {rest}"))
+        .filter(|(t, _)| *t == title)
+        .map(|(_, speakers)| speakers)
+        .unwrap_or_default();
+    Some(Heading {
+        title,
+        speakers,
+        event: None,
+    })
+}
+
+/// A line that is only a link: `[Title](https://video...)`.
+static LINK_LINE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^\[([^\]]+)\]\([^)\s]+\)$").expect("valid regex"));
+
+/// A paragraph that opens with a line that is only a linked title of three words or more (a
+/// talk's video or schedule page), maybe followed by a line naming the speaker.
+pub(super) fn linked_talk(lines: &[&str]) -> Option<Heading> {
+    let caps = LINK_LINE.captures(lines.first()?.trim())?;
+    let title = trim_title(caps[1].trim());
+    if word_count(&title) < 3 || title.chars().count() > MAX_TITLE_CHARS {
+        return None;
+    }
+    let speakers = lines
+        .get(1)
+        .map(|l| l.trim())
+        .filter(|l| is_person_name(l))
+        .map(|name| {
+            vec![Speaker {
+                name: name.to_string(),
+                affiliation: None,
+            }]
+        })
+        .unwrap_or_default();
+    Some(Heading {
+        title,
+        speakers,
         event: None,
     })
 }
@@ -248,6 +492,12 @@ fn is_function_word(word: &str) -> bool {
 
 /// Removes markdown heading marks and bold/italic wrappers; `true` when the line was a markdown
 /// heading or a fully bold line (an explicit heading).
+/// A line's text without heading marks, bold wrappers, links and annotations, as a title.
+pub(super) fn normalise_title(line: &str) -> String {
+    let (text, _) = strip_markup(line.trim());
+    trim_title(&strip_annotations(&text))
+}
+
 fn strip_markup(line: &str) -> (String, bool) {
     if let Some(caps) = MARKDOWN.captures(line) {
         return (caps[1].trim().to_string(), true);
@@ -295,7 +545,8 @@ fn word_count(text: &str) -> usize {
     text.split_whitespace().count()
 }
 
-fn normalise(text: &str) -> String {
+/// `text` lower-cased with its whitespace collapsed, for comparing titles.
+pub(super) fn normalise(text: &str) -> String {
     text.split_whitespace()
         .collect::<Vec<_>>()
         .join(" ")
@@ -398,6 +649,67 @@ mod tests {
             classify("KubeCon 2018 Copenhagen, day 3", ctx),
             LineRole::Break
         );
+    }
+
+    #[test]
+    fn headings_about_the_event_and_captions_are_not_talks() {
+        for line in [
+            "## The Venue",
+            "## Meetups and Socials",
+            "### Intervalos / Comida / Café",
+            "## Day 2",
+            "## General Thoughts",
+            "### The exhibition floor",
+        ] {
+            assert!(
+                matches!(classify(line, LineContext::default()), LineRole::Break),
+                "{line}"
+            );
+        }
+        for line in [
+            "**Main components:**",
+            "_Figure 1. Liz Rice Keynote KCD UK, London_",
+        ] {
+            assert!(
+                matches!(classify(line, LineContext::default()), LineRole::Text),
+                "{line}"
+            );
+        }
+        let talk = classify(
+            "## Scaling the Venue Booking Service",
+            LineContext::default(),
+        );
+        assert!(matches!(talk, LineRole::Talk(_)));
+    }
+
+    #[test]
+    fn a_paragraph_led_by_a_linked_title_is_a_talk() {
+        let h = linked_talk(&[
+            "[Teaching Python: The Hard Parts](https://www.youtube.com/watch?v=x)  ",
+            "Elana Hashman  ",
+            "I am just in love with this talk.",
+        ])
+        .unwrap();
+        assert_eq!(h.title, "Teaching Python: The Hard Parts");
+        assert_eq!(names(&h), vec!["Elana Hashman"]);
+        assert!(linked_talk(&["[slides](https://x.y)"]).is_none());
+        assert!(linked_talk(&["See [the video of it](https://x.y) here."]).is_none());
+    }
+
+    #[test]
+    fn linked_and_bold_list_items_are_titles() {
+        let h =
+            titled_item("* [Writing a Kubernetes Operator: the Hard Parts](op/README.md)").unwrap();
+        assert_eq!(h.title, "Writing a Kubernetes Operator: the Hard Parts");
+        let h =
+            titled_item("- **Platform Engineering at Scale** - Jane Doe, Acme: how they did it")
+                .unwrap();
+        assert_eq!(h.title, "Platform Engineering at Scale");
+        assert_eq!(names(&h), vec!["Jane Doe"]);
+        assert!(
+            titled_item("* [fregot](https://github.com/fugue/fregot), a tool for Rego").is_none()
+        );
+        assert!(titled_item("* Sharing GPUs is a headache").is_none());
     }
 
     #[test]

@@ -67,6 +67,7 @@ mod tests {
 
     fn talk(file: &str, title: &str, body: &str, year: u16) -> Talk {
         Talk {
+            kind: crate::segment::TalkKind::Talk,
             file: file.into(),
             index: 1,
             title: title.into(),

@@ -34,6 +34,39 @@ static POSSESSIVE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^(?P<name>[A-Z][a-z]+)['’]s (?:[A-Z]?[a-z]+ ){0,3}(?:talk|keynote|presentation|session)\b")
         .expect("valid regex")
 });
+/// Words for one talk, in the dev set's four languages.
+const ONE_TALK: &str = r"(?:talk|keynote|session|presentation|workshop|panel|palestra|charla|ponencia|conférence|plénière|présentation)\b(?:[^s]|$)";
+
+/// A paragraph that opens by saying the author went to one talk: "I decided to attend Cleo's
+/// talk", "Next, I caught Dominik's talk", "A palestra que eu mais gostei". A plural ("talks") is
+/// about several and does not count; the cue must come early (within [`CUE_WITHIN`] bytes), as a
+/// later one ("... I recommend the last talk by ...") is about the talk already under way.
+static ATTENDED: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(&format!(
+        r"(?i)\b(?:attend(?:ed)?|caught|went to|saw|watched|joined|listened to|enjoyed|sat in on|assisti|asistí)\b[^.!?]{{0,120}}?\b{ONE_TALK}|\b(?:a|la|el) (?:palestra|charla|ponencia) "
+    ))
+    .expect("valid regex")
+});
+
+/// "The first deeper-dive talk", "Next keynote", "My favourite session": an ordinal before one talk.
+static ORDINAL_TALK: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(&format!(
+        r"(?i)\b(?:next|first|second|third|another|final|favou?rite|best|opening|closing)\b(?:[ -][\w-]+){{0,2}} {ONE_TALK}"
+    ))
+    .expect("valid regex")
+});
+
+/// How far into a paragraph an attendance cue may start.
+const CUE_WITHIN: usize = 30;
+
+/// A title written in the sentence: “quoted”, "quoted", *in italics* or a link's text.
+static TITLE_IN_TEXT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r#"“([^”]{8,120})”|"([^"]{8,120})"|(?:^|\s)[*_]([^*_]{8,120})[*_]|\[([^\]]{8,120})\]\("#,
+    )
+    .expect("valid regex")
+});
+
 /// A cited talk: “Title”, optional context, by Name.
 static CITATION: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(&format!(
@@ -76,7 +109,9 @@ pub(super) fn talk_opened_by(paragraph: &str, citations: &[Citation]) -> Option<
         let name = caps["name"].to_string();
         return Some(cited_or(citations, &name, format!("Keynote by {name}")));
     }
-    let caps = POSSESSIVE.captures(paragraph)?;
+    let Some(caps) = POSSESSIVE.captures(paragraph) else {
+        return attended(paragraph);
+    };
     let first = &caps["name"];
     let cited = citations
         .iter()
@@ -88,6 +123,41 @@ pub(super) fn talk_opened_by(paragraph: &str, citations: &[Citation]) -> Option<
             affiliation: None,
         }],
         event: event_from_context(&cited.context),
+    })
+}
+
+/// A talk the paragraph's first sentence says the author attended, titled by the title the
+/// paragraph writes out, or by that sentence.
+fn attended(paragraph: &str) -> Option<Heading> {
+    let end = paragraph
+        .find(". ")
+        .map_or(paragraph.len(), |i| i + 1)
+        .min(300);
+    let mut cut = end.min(paragraph.len());
+    while !paragraph.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    let sentence = &paragraph[..cut];
+    let early = |re: &Regex| re.find(sentence).is_some_and(|m| m.start() <= CUE_WITHIN);
+    if !early(&ATTENDED) && !early(&ORDINAL_TALK) {
+        return None;
+    }
+    let title = TITLE_IN_TEXT
+        .captures(paragraph)
+        .and_then(|c| (1..=4).find_map(|i| c.get(i)))
+        .map(|m| m.as_str().trim().to_string())
+        .unwrap_or_else(|| {
+            sentence
+                .chars()
+                .take(100)
+                .collect::<String>()
+                .trim()
+                .to_string()
+        });
+    Some(Heading {
+        title,
+        speakers: Vec::new(),
+        event: None,
     })
 }
 
@@ -106,6 +176,26 @@ fn cited_or(citations: &[Citation], name: &str, fallback: String) -> Heading {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_paragraph_about_one_attended_talk_opens_it() {
+        let opened = |p: &str| talk_opened_by(p, &[]).map(|h| h.title);
+        assert!(opened(
+            "Next, I caught [Dominik Suß][]’s talk about why observability solutions need agents."
+        )
+        .is_some());
+        assert_eq!(
+            opened(
+                "The first deeper-dive talk I went to covered *Istio multi-cluster networking*."
+            )
+            .as_deref(),
+            Some("Istio multi-cluster networking")
+        );
+        assert!(opened("A palestra que eu mais gostei foi a do Anderson Borges.").is_some());
+        assert!(opened("I attended a lot of talks about security this year.").is_none());
+        assert!(opened("In particular I highly recommend the last talk by Thomas Graf.").is_none());
+        assert!(opened("The venue was huge and the coffee was great.").is_none());
+    }
 
     #[test]
     fn keynote_paragraphs_name_their_speaker() {
