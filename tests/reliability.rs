@@ -75,6 +75,35 @@ fn names_in(dir: &Path) -> Vec<String> {
     names
 }
 
+/// A folder `notes` in `tmp` holding one real note as `a.txt`.
+fn notes_folder(tmp: &Path) -> PathBuf {
+    let notes = tmp.join("notes");
+    fs::create_dir(&notes).unwrap();
+    fs::copy(
+        common::root().join("corpus/001_a6386f52c71d938f.txt"),
+        notes.join("a.txt"),
+    )
+    .unwrap();
+    notes
+}
+
+/// `confthemes run INPUT --out OUT --quiet` with the environment `envs`.
+fn run_with(input: &Path, out: &Path, envs: &[(&str, &str)]) -> Output {
+    let args = [
+        "run",
+        input.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--quiet",
+    ];
+    confthemes(&args, envs)
+}
+
+/// `confthemes run INPUT --out OUT --quiet`.
+fn run_into(input: &Path, out: &Path) -> Output {
+    run_with(input, out, &[])
+}
+
 const REPORTS: [&str; 4] = ["report.html", "report.json", "talks.csv", "themes.csv"];
 
 #[test]
@@ -177,16 +206,7 @@ fn a_run_killed_at_any_rename_leaves_one_complete_set() {
         }
         // The next run into the folder completes a committed switch first, even one that then
         // fails (here: no model).
-        let res = confthemes(
-            &[
-                "run",
-                old.to_str().unwrap(),
-                "--out",
-                out.to_str().unwrap(),
-                "--quiet",
-            ],
-            &[("CONFTHEMES_MODEL", "/nonexistent")],
-        );
+        let res = run_with(&old, &out, &[("CONFTHEMES_MODEL", "/nonexistent")]);
         expect_error(res, 5, "no model folder");
         let expected = if journal || finished { 5 } else { 3 };
         assert_eq!(talk_counts(&out), (expected, expected, expected), "n={n}");
@@ -204,15 +224,8 @@ fn a_second_run_into_a_folder_in_use_exits_with_a_clear_message() {
     // Another run holds the folder (its lock is the folder's own flock).
     let held = fs::File::open(&out).unwrap();
     held.lock().unwrap();
-    let args = [
-        "run",
-        csv.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-        "--quiet",
-    ];
     expect_error(
-        confthemes(&args, &[]),
+        run_into(&csv, &out),
         6,
         "another confthemes run is writing into this folder",
     );
@@ -259,16 +272,7 @@ fn a_run_after_a_comparison_removes_its_trends_and_all_logistics_is_an_error() {
         "title,text\nBadge pick-up,Get your badge\nLunch break,Food in hall B\n",
     )
     .unwrap();
-    let res = confthemes(
-        &[
-            "run",
-            logistics.to_str().unwrap(),
-            "--out",
-            out_arg,
-            "--quiet",
-        ],
-        &[],
-    );
+    let res = run_into(&logistics, &out);
     expect_error(res, 3, "no talks left: every row is a logistics row");
     assert_eq!(fs::read(out.join("talks.csv")).unwrap(), before);
 }
@@ -302,16 +306,7 @@ fn damaged_models_exit_5_before_any_report() {
     fs::write(&csv, talks_csv(3)).unwrap();
     let run_with = |model: &Path| {
         let out = tmp.path().join("out");
-        let res = confthemes(
-            &[
-                "run",
-                csv.to_str().unwrap(),
-                "--out",
-                out.to_str().unwrap(),
-                "--quiet",
-            ],
-            &[("CONFTHEMES_MODEL", model.to_str().unwrap())],
-        );
+        let res = run_with(&csv, &out, &[("CONFTHEMES_MODEL", model.to_str().unwrap())]);
         assert!(!out.join("talks.csv").exists());
         res
     };
@@ -395,15 +390,8 @@ fn an_unclosed_quote_is_found_after_a_literal_one_and_a_lone_literal_is_no_error
     )
     .unwrap();
     let out = tmp.path().join("out");
-    let args = [
-        "run",
-        csv.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-        "--quiet",
-    ];
     expect_error(
-        confthemes(&args, &[]),
+        run_into(&csv, &out),
         4,
         "talks.csv:3: this quote is never closed",
     );
@@ -416,13 +404,15 @@ fn an_unclosed_quote_is_found_after_a_literal_one_and_a_lone_literal_is_no_error
     assert_eq!(talk_counts(&out).0, 2);
 }
 
-/// Runs `confthemes ARGS`, killing it after `limit`; `None` when it had to be killed.
-fn run_within(args: &[&str], limit: Duration) -> Option<Output> {
+/// Runs `confthemes ARGS` with the environment `envs`, killing it after `limit`; `None` when it
+/// had to be killed.
+fn run_within(args: &[&str], envs: &[(&str, &str)], limit: Duration) -> Option<Output> {
     let mut child = Command::new(env!("CARGO_BIN_EXE_confthemes"))
         .args(args)
         .current_dir(common::root())
         .env("CONFTHEMES_MODEL", common::model_dir())
         .env("CONFTHEMES_NO_CACHE", "true")
+        .envs(envs.iter().copied())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -442,13 +432,7 @@ fn run_within(args: &[&str], limit: Duration) -> Option<Output> {
 #[test]
 fn pipes_devices_and_linked_folders_are_skipped_with_a_warning() {
     let tmp = tempfile::tempdir().unwrap();
-    let notes = tmp.path().join("notes");
-    fs::create_dir(&notes).unwrap();
-    fs::copy(
-        common::root().join("corpus/001_a6386f52c71d938f.txt"),
-        notes.join("a.txt"),
-    )
-    .unwrap();
+    let notes = notes_folder(tmp.path());
     let fifo = notes.join("pipe.md");
     let made = Command::new("mkfifo").arg(&fifo).status().unwrap();
     assert!(made.success());
@@ -467,7 +451,7 @@ fn pipes_devices_and_linked_folders_are_skipped_with_a_warning() {
         out.to_str().unwrap(),
         "--quiet",
     ];
-    let res = run_within(&args, Duration::from_secs(120)).expect("the run does not hang");
+    let res = run_within(&args, &[], Duration::from_secs(120)).expect("the run does not hang");
     assert!(res.status.success(), "{}", stderr(&res));
     for needle in [
         "pipe.md: skipped: not a regular file (a named pipe)",
@@ -484,6 +468,7 @@ fn pipes_devices_and_linked_folders_are_skipped_with_a_warning() {
             "--out",
             out.to_str().unwrap(),
         ],
+        &[],
         Duration::from_secs(60),
     )
     .expect("the run does not hang");
@@ -514,30 +499,15 @@ fn a_cache_file_that_is_a_pipe_is_not_read() {
         .status()
         .unwrap()
         .success());
-    let mut args = vec![
+    let args = [
         "run",
         csv.to_str().unwrap(),
         "--out",
         out.to_str().unwrap(),
         "--quiet",
     ];
-    args.extend(["--cache", cache.to_str().unwrap()]);
-    let mut child = Command::new(env!("CARGO_BIN_EXE_confthemes"));
-    child
-        .args(&args)
-        .env("CONFTHEMES_MODEL", common::model_dir())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    let mut child = child.spawn().unwrap();
-    let start = Instant::now();
-    while child.try_wait().unwrap().is_none() {
-        if start.elapsed() > Duration::from_secs(120) {
-            child.kill().unwrap();
-            panic!("the run hangs on a cache file that is a pipe");
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    let res = child.wait_with_output().unwrap();
+    let res = run_within(&args, &envs, Duration::from_secs(120))
+        .expect("the run does not hang on a cache file that is a pipe");
     assert!(res.status.success(), "{}", stderr(&res));
     assert!(
         stderr(&res).contains("not a regular file"),
@@ -575,13 +545,7 @@ fn a_63_mib_talk_is_embedded_within_1_gib() {
 fn notes_that_give_nothing_are_named_and_names_stay_distinct() {
     use std::os::unix::ffi::OsStrExt;
     let tmp = tempfile::tempdir().unwrap();
-    let notes = tmp.path().join("notes");
-    fs::create_dir(&notes).unwrap();
-    fs::copy(
-        common::root().join("corpus/001_a6386f52c71d938f.txt"),
-        notes.join("a.txt"),
-    )
-    .unwrap();
+    let notes = notes_folder(tmp.path());
     fs::write(
         notes.join("page.md"),
         "<html><body><div>menu</div></body></html>\n",
@@ -647,14 +611,7 @@ fn crlf_tables_and_manifests_keep_their_line_numbers() {
     assert_eq!(lines, ["2", "3", "4"]);
 
     fs::write(&csv, "title,text,year\r\nA,a,2019\r\nB,b,soon\r\n").unwrap();
-    let args = [
-        "run",
-        csv.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-        "--quiet",
-    ];
-    expect_error(confthemes(&args, &[]), 4, "talks.csv:3: year `soon`");
+    expect_error(run_into(&csv, &out), 4, "talks.csv:3: year `soon`");
     let notes = tmp.path().join("notes");
     fs::create_dir(&notes).unwrap();
     fs::write(
@@ -667,14 +624,7 @@ fn crlf_tables_and_manifests_keep_their_line_numbers() {
         "file,conference,edition,year\r\na.txt,K,X,2019\r\nb.txt,K,X,20x9\r\n",
     )
     .unwrap();
-    let args = [
-        "run",
-        notes.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-        "--quiet",
-    ];
-    expect_error(confthemes(&args, &[]), 4, "manifest.csv:3: year `20x9`");
+    expect_error(run_into(&notes, &out), 4, "manifest.csv:3: year `20x9`");
 }
 
 #[test]
