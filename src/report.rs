@@ -228,8 +228,8 @@ const TALK_COLUMNS: [&str; 13] = [
     "theme",
     "theme_score",
     "cluster",
-    "talk_id",
     "kind",
+    "talk_id",
 ];
 
 /// The `talks.csv` header of a column kept from the input: its own name, or `input.NAME` where
@@ -273,8 +273,8 @@ fn talks_csv(report: &RunReport) -> Result<Vec<u8>> {
             t.theme.clone(),
             format!("{:.4}", t.theme_score),
             optional(t.cluster),
-            t.talk_id.to_string(),
             t.kind.name().to_string(),
+            t.talk_id.to_string(),
         ]
         .into_iter()
         .chain(t.extra.iter().map(|f| f.value.clone()))

@@ -589,6 +589,10 @@ mod tests {
     #[test]
     fn bullet_list_of_takeaways_is_not_talks() {
         let text = "  1. Kubernetes needs a Ruby on Rails moment\n  2. The edge(s) are increasingly important\n";
-        assert!(segment(text).is_empty());
+        let found = segment(text);
+        // No talk: the note is kept whole, as one unit.
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].kind, TalkKind::Document);
+        assert_eq!((found[0].start_line, found[0].end_line), (1, 2));
     }
 }

@@ -36,8 +36,8 @@ fn run_writes_parseable_reports_and_a_summary() {
             "theme",
             "theme_score",
             "cluster",
-            "talk_id",
-            "kind"
+            "kind",
+            "talk_id"
         ]
     );
     let rows: Vec<csv::StringRecord> = talks.records().map(Result::unwrap).collect();
@@ -131,7 +131,7 @@ fn a_csv_of_talks_is_an_input_too() {
         .map(Result::unwrap)
         .collect();
     let summary: Vec<(&str, &str, &str)> = rows.iter().map(|r| (&r[4], &r[6], &r[8])).collect();
-    let ids: Vec<&str> = rows.iter().map(|r| &r[12]).collect();
+    let ids: Vec<&str> = rows.iter().map(|r| &r[13]).collect();
     assert_eq!(ids, ["1", "2", "4"], "the unread `id` column is kept, last");
     assert_eq!(
         summary,

@@ -56,8 +56,20 @@ static ORDINAL_TALK: LazyLock<Regex> = LazyLock::new(|| {
     .expect("valid regex")
 });
 
-/// How far into a paragraph an attendance cue may start.
-const CUE_WITHIN: usize = 30;
+/// A named speaker presenting, early in a paragraph: "[Rory McCune][], shared key strategies",
+/// "Pia Gerhofer kicked off with a keynote", "[Oleg][] and [Ana][] talked about", "Nikhita’s talk
+/// “How to Contribute”". The name may be a markdown link (`[Name][]`, `[Name](url)`).
+static SPEAKER_PRESENTS: LazyLock<Regex> = LazyLock::new(|| {
+    let person = format!(r"(?:\[{NAME}\](?:\[[^\]]*\]|\([^)]*\))|{NAME})");
+    Regex::new(&format!(
+        r"{person}(?:(?:,? and |, | & ){person})*(?:,|’s|'s)? (?:(?:talked|spoke) about|discussed|presented|shared|covered|explained|demoed|walked us through|kicked off with (?:a|an|the) [\w -]{{0,20}}keynote|(?:gave|delivered) (?:a|an|the|his|her|their) (?:[\w-]+ ){{0,2}}(?:keynote|talk|presentation|session|demo|overview)|(?:talk|keynote|session) “)"
+    ))
+    .expect("valid regex")
+});
+
+/// How far into a paragraph a cue may start ("Later, my fellow Datadog Tech Advocate, [Rory
+/// McCune][], shared ..." starts its name at 40).
+const CUE_WITHIN: usize = 60;
 
 /// A title written in the sentence: “quoted”, "quoted", *in italics* or a link's text.
 static TITLE_IN_TEXT: LazyLock<Regex> = LazyLock::new(|| {
@@ -139,7 +151,7 @@ fn attended(paragraph: &str) -> Option<Heading> {
     }
     let sentence = &paragraph[..cut];
     let early = |re: &Regex| re.find(sentence).is_some_and(|m| m.start() <= CUE_WITHIN);
-    if !early(&ATTENDED) && !early(&ORDINAL_TALK) {
+    if !early(&ATTENDED) && !early(&ORDINAL_TALK) && !early(&SPEAKER_PRESENTS) {
         return None;
     }
     let title = TITLE_IN_TEXT
@@ -193,6 +205,12 @@ mod tests {
         );
         assert!(opened("A palestra que eu mais gostei foi a do Anderson Borges.").is_some());
         assert!(opened("I attended a lot of talks about security this year.").is_none());
+        assert!(opened("Later, my fellow Datadog Tech Advocate, [Rory McCune][], shared key strategies for securing clusters.").is_some());
+        assert!(opened(
+            "On the third day, [Pia Gerhofer][] kicked off with a keynote about community."
+        )
+        .is_some());
+        assert!(opened("We met Priyanka Sharma, who gave us stickers at the booth.").is_none());
         assert!(opened("In particular I highly recommend the last talk by Thomas Graf.").is_none());
         assert!(opened("The venue was huge and the coffee was great.").is_none());
     }
