@@ -307,11 +307,16 @@ impl Segmenter for HeadingSegmenter {
 }
 
 /// A document in which no talk was found, as one unit from its first to its last non-blank line,
-/// titled by its first line of text; `None` for a document with no text.
+/// titled by its first line with words (else by its file name); `None` for a document with no
+/// text.
 fn whole_document(doc: &Document, lines: &[&str]) -> Option<Talk> {
     let first = lines.iter().position(|l| !l.trim().is_empty())?;
     let last = lines.iter().rposition(|l| !l.trim().is_empty())?;
-    let title: String = heading::normalise_title(lines[first])
+    let title: String = lines[first..=last]
+        .iter()
+        .map(|l| heading::normalise_title(l))
+        .find(|t| t.chars().any(char::is_alphanumeric))
+        .unwrap_or_else(|| doc.file.clone())
         .chars()
         .take(100)
         .collect();

@@ -18,8 +18,8 @@ use serde::Deserialize;
 /// Talk-start F1 the held-back part must keep (measured 0.566 when set; 0.474 before the rules
 /// of this round).
 const MIN_HELD_BACK_F1: f64 = 0.54;
-/// Talk-start F1 the tuned part must keep (measured 0.845; 0.558 before).
-const MIN_TUNED_F1: f64 = 0.82;
+/// Talk-start F1 the tuned part must keep (measured 0.866; 0.558 before).
+const MIN_TUNED_F1: f64 = 0.84;
 
 #[derive(Deserialize)]
 struct SplitRow {
