@@ -96,14 +96,8 @@ fn unreadable_notes_are_skipped_or_decoded_with_a_warning() {
     ] {
         assert!(err.contains(needle), "{needle} not in {err}");
     }
-    let json: serde_json::Value =
-        serde_json::from_str(&fs::read_to_string(out.join("report.json")).unwrap()).unwrap();
-    let files: Vec<&str> = json["documents"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|d| d["file"].as_str().unwrap())
-        .collect();
+    let json = common::read_json(&out.join("report.json"));
+    let files = common::document_files(&json);
     assert_eq!(files, ["a.txt", "latin.txt"]);
     assert_eq!(json["warnings"].as_array().unwrap().len(), 4);
     let titles: Vec<&str> = json["talks"]

@@ -64,8 +64,7 @@ fn run_writes_parseable_reports_and_a_summary() {
         ]
     );
 
-    let json: serde_json::Value =
-        serde_json::from_str(&fs::read_to_string(dir.path().join("report.json")).unwrap()).unwrap();
+    let json = common::read_json(&dir.path().join("report.json"));
     assert_eq!(json["schema_version"], 2);
     assert_eq!(
         json["model"]["id"],

@@ -51,8 +51,7 @@ fn talks_csv(n: usize) -> String {
 /// talks counted in themes.csv; all equal in a set written by one run.
 fn talk_counts(out: &Path) -> (usize, usize, usize) {
     let talks = fs::read_to_string(out.join("talks.csv")).unwrap();
-    let json: serde_json::Value =
-        serde_json::from_str(&fs::read_to_string(out.join("report.json")).unwrap()).unwrap();
+    let json = common::read_json(&out.join("report.json"));
     let mut themes = csv::Reader::from_path(out.join("themes.csv")).unwrap();
     let themed: usize = themes
         .records()
@@ -87,16 +86,20 @@ fn notes_folder(tmp: &Path) -> PathBuf {
     notes
 }
 
-/// `confthemes run INPUT --out OUT --quiet` with the environment `envs`.
-fn run_with(input: &Path, out: &Path, envs: &[(&str, &str)]) -> Output {
-    let args = [
+/// The arguments of `confthemes run INPUT --out OUT --quiet`.
+fn run_args<'a>(input: &'a Path, out: &'a Path) -> [&'a str; 5] {
+    [
         "run",
         input.to_str().unwrap(),
         "--out",
         out.to_str().unwrap(),
         "--quiet",
-    ];
-    confthemes(&args, envs)
+    ]
+}
+
+/// `confthemes run INPUT --out OUT --quiet` with the environment `envs`.
+fn run_with(input: &Path, out: &Path, envs: &[(&str, &str)]) -> Output {
+    confthemes(&run_args(input, out), envs)
 }
 
 /// `confthemes run INPUT --out OUT --quiet`.
@@ -114,10 +117,7 @@ fn an_input_among_the_reports_it_would_replace_is_refused_before_any_work() {
     let dir = tmp.path().to_str().unwrap();
     // No model is needed to refuse: the check comes first.
     let no_model = [("CONFTHEMES_MODEL", "/nonexistent")];
-    let res = confthemes(
-        &["run", input.to_str().unwrap(), "--out", dir, "--quiet"],
-        &no_model,
-    );
+    let res = run_with(&input, tmp.path(), &no_model);
     expect_error(
         res,
         2,
@@ -163,13 +163,7 @@ fn run_killed_at_rename(csv: &Path, out: &Path, n: usize) -> Output {
         ])
         .arg(inject)
         .arg(env!("CARGO_BIN_EXE_confthemes"))
-        .args([
-            "run",
-            csv.to_str().unwrap(),
-            "--out",
-            out.to_str().unwrap(),
-            "--quiet",
-        ])
+        .args(run_args(csv, out))
         .env("CONFTHEMES_MODEL", common::model_dir())
         .env("CONFTHEMES_NO_CACHE", "true")
         .output()
@@ -444,14 +438,8 @@ fn pipes_devices_and_linked_folders_are_skipped_with_a_warning() {
     let cache = tmp.path().join("cache");
     fs::create_dir(&cache).unwrap();
     let out = tmp.path().join("out");
-    let args = [
-        "run",
-        notes.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-        "--quiet",
-    ];
-    let res = run_within(&args, &[], Duration::from_secs(120)).expect("the run does not hang");
+    let res = run_within(&run_args(&notes, &out), &[], Duration::from_secs(120))
+        .expect("the run does not hang");
     assert!(res.status.success(), "{}", stderr(&res));
     for needle in [
         "pipe.md: skipped: not a regular file (a named pipe)",
@@ -499,14 +487,7 @@ fn a_cache_file_that_is_a_pipe_is_not_read() {
         .status()
         .unwrap()
         .success());
-    let args = [
-        "run",
-        csv.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-        "--quiet",
-    ];
-    let res = run_within(&args, &envs, Duration::from_secs(120))
+    let res = run_within(&run_args(&csv, &out), &envs, Duration::from_secs(120))
         .expect("the run does not hang on a cache file that is a pipe");
     assert!(res.status.success(), "{}", stderr(&res));
     assert!(
@@ -567,14 +548,8 @@ fn notes_that_give_nothing_are_named_and_names_stay_distinct() {
         stdout.contains("1 document gave no talk boundaries; each is reported as one unit"),
         "{stdout}"
     );
-    let json: serde_json::Value =
-        serde_json::from_str(&fs::read_to_string(out.join("report.json")).unwrap()).unwrap();
-    let files: Vec<&str> = json["documents"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|d| d["file"].as_str().unwrap())
-        .collect();
+    let json = common::read_json(&out.join("report.json"));
+    let files = common::document_files(&json);
     assert!(
         files.contains(&"bad\\xFF.md") && files.contains(&"bad\\xFE.md"),
         "{files:?}"
@@ -694,9 +669,8 @@ fn small_traps_utf16_negative_threshold_years_k_0_and_non_utf8_taxonomy() {
             format!("title,text,year\nA,Envoy at the edge,{year}\n"),
         )
         .unwrap();
-        let args = ["run", csv.to_str().unwrap(), "--out", out_arg, "--quiet"];
         expect_error(
-            confthemes(&args, &[]),
+            run_into(&csv, &out),
             4,
             &format!("talks.csv:2: year `{year}` is not a year"),
         );

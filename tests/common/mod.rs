@@ -82,3 +82,18 @@ pub fn run_ok(inputs: &[&str], out: &Path, extra: &[&str], envs: &[(&str, &str)]
     assert!(res.status.success(), "run failed: {}", stderr(&res));
     res
 }
+
+/// A JSON report, parsed.
+pub fn read_json(path: &Path) -> serde_json::Value {
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+/// The `file` of every document of a parsed `report.json`, in report order.
+pub fn document_files(report: &serde_json::Value) -> Vec<&str> {
+    report["documents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["file"].as_str().unwrap())
+        .collect()
+}
