@@ -243,8 +243,7 @@ fn bench_scores_every_algorithm_and_embedder() {
         &[],
     );
     assert!(res.status.success(), "{}", stderr(&res));
-    let json: serde_json::Value =
-        serde_json::from_str(&fs::read_to_string(out.join("bench.json")).unwrap()).unwrap();
+    let json = common::read_json(&out.join("bench.json"));
     let results = json["results"].as_array().unwrap();
     assert_eq!(results.len(), 16, "8 algorithms x 2 embedders");
     for key in [
@@ -459,8 +458,7 @@ fn compare_reports_each_theme_per_period() {
             "the first period has no delta"
         );
     }
-    let json: serde_json::Value =
-        serde_json::from_str(&fs::read_to_string(dir.path().join("trends.json")).unwrap()).unwrap();
+    let json = common::read_json(&dir.path().join("trends.json"));
     assert_eq!(json["periods"][1]["talks"], 20);
     assert_eq!(json["small_periods"].as_array().unwrap().len(), 2);
     let html = fs::read_to_string(dir.path().join("report.html")).unwrap();
@@ -527,8 +525,7 @@ fn compare_correlates_theme_shares_with_a_track_column() {
         "{}",
         stderr(&res)
     );
-    let json: serde_json::Value =
-        serde_json::from_str(&fs::read_to_string(out.join("trends.json")).unwrap()).unwrap();
+    let json = common::read_json(&out.join("trends.json"));
     let correlations = json["tracks"]["correlations"].as_array().unwrap();
     assert_eq!(correlations.len(), 2);
     for c in correlations {
