@@ -591,6 +591,9 @@ mod tests {
             .map(|t| ThemeAssignment {
                 theme: t.to_string(),
                 score: 0.5,
+                nearest_phrase: 0.5,
+                second: None,
+                scores: Vec::new(),
             })
             .collect()
     }

@@ -15,7 +15,9 @@ use crate::report::{
     SCHEMA_VERSION,
 };
 use crate::segment::{link_talks, talks_from_table, Segmenter, Talk, TalkKind};
-use crate::themes::{name_clusters, summarise_themes, Taxonomy, ZeroShot, DEFAULT_THRESHOLD};
+use crate::themes::{
+    name_clusters, summarise_themes, theme_vectors, Taxonomy, ThemeClassifier, DEFAULT_THRESHOLD,
+};
 
 /// Settings of a theme run.
 #[derive(Clone)]
@@ -172,7 +174,9 @@ fn run_talks(
     let total = text_refs.len();
     let vectors =
         embedder.embed_with_progress(&text_refs, &|done| observer.embedded(done, total))?;
-    let zero_shot = ZeroShot {
+    let titles: Vec<&str> = talks.iter().map(|t| t.title.as_str()).collect();
+    let title_vectors = embedder.embed(&titles)?;
+    let classifier = ThemeClassifier {
         threshold: options.theme_threshold,
     }
     .fit(&options.taxonomy, embedder)?;
@@ -182,7 +186,7 @@ fn run_talks(
     let clustering = cluster::fit(clusterer, vectors.view())?;
 
     observer.stage("naming themes");
-    let assigned = zero_shot.predict(vectors.view());
+    let assigned = classifier.predict(theme_vectors(vectors.view(), title_vectors.view()).view());
     let themes = summarise_themes(&options.taxonomy, talks, &assigned);
     let clusters = name_clusters(
         &options.taxonomy,
@@ -212,6 +216,8 @@ fn run_talks(
             end_line: t.end_line,
             theme: assigned[id].theme.clone(),
             theme_score: assigned[id].score,
+            theme_2: assigned[id].second.clone(),
+            theme_scores: assigned[id].scores.clone(),
             cluster: clustering.labels[id],
             extra: t.extra,
         })

@@ -20,7 +20,7 @@ use crate::compare::Trends;
 use crate::error::{Error, Result};
 use crate::ingest::{Field, Warning};
 use crate::segment::{Speaker, TalkKind};
-use crate::themes::{Keyword, NamedCluster, Theme};
+use crate::themes::{Keyword, NamedCluster, Theme, ThemeScore};
 
 /// Version of the `report.json` layout; bumped on any incompatible change.
 pub const SCHEMA_VERSION: u32 = 2;
@@ -127,8 +127,12 @@ pub struct TalkRecord {
     pub end_line: usize,
     /// Theme id or `unassigned`.
     pub theme: String,
-    /// Similarity to the closest theme.
+    /// Probability of that theme (of the most probable one when unassigned).
     pub theme_score: f32,
+    /// The second theme, when it is close to the first.
+    pub theme_2: Option<ThemeScore>,
+    /// Every theme's probability, in taxonomy order (report.json only).
+    pub theme_scores: Vec<ThemeScore>,
     /// Cluster number, or `None` for a talk the clustering left out as an outlier.
     pub cluster: Option<usize>,
     /// The other columns of its CSV row, if it came from one.
@@ -216,7 +220,7 @@ struct ThemeRow<'a> {
 }
 
 /// The columns of `talks.csv` before those a CSV of talks brings along.
-const TALK_COLUMNS: [&str; 13] = [
+const TALK_COLUMNS: [&str; 15] = [
     "file",
     "conference",
     "year",
@@ -227,6 +231,8 @@ const TALK_COLUMNS: [&str; 13] = [
     "end_line",
     "theme",
     "theme_score",
+    "theme_2",
+    "theme_2_score",
     "cluster",
     "kind",
     "talk_id",
@@ -272,6 +278,12 @@ fn talks_csv(report: &RunReport) -> Result<Vec<u8>> {
             t.end_line.to_string(),
             t.theme.clone(),
             format!("{:.4}", t.theme_score),
+            t.theme_2
+                .as_ref()
+                .map_or(String::new(), |s| s.theme.clone()),
+            t.theme_2
+                .as_ref()
+                .map_or(String::new(), |s| format!("{:.4}", s.score)),
             optional(t.cluster),
             t.kind.name().to_string(),
             t.talk_id.to_string(),

@@ -35,6 +35,8 @@ fn run_writes_parseable_reports_and_a_summary() {
             "end_line",
             "theme",
             "theme_score",
+            "theme_2",
+            "theme_2_score",
             "cluster",
             "kind",
             "talk_id"
@@ -130,7 +132,7 @@ fn a_csv_of_talks_is_an_input_too() {
         .map(Result::unwrap)
         .collect();
     let summary: Vec<(&str, &str, &str)> = rows.iter().map(|r| (&r[4], &r[6], &r[8])).collect();
-    let ids: Vec<&str> = rows.iter().map(|r| &r[13]).collect();
+    let ids: Vec<&str> = rows.iter().map(|r| &r[15]).collect();
     assert_eq!(ids, ["1", "2", "4"], "the unread `id` column is kept, last");
     assert_eq!(
         summary,
@@ -318,7 +320,7 @@ fn run_takes_any_clustering_algorithm_and_says_when_talks_are_left_out() {
         csv::Reader::from_path(dir.join("talks.csv"))
             .unwrap()
             .records()
-            .map(|r| r.unwrap()[10].to_string())
+            .map(|r| r.unwrap()[12].to_string())
             .collect()
     };
     let ward = tmp.path().join("ward");

@@ -86,7 +86,7 @@ fn talk_outcomes(dir: &Path) -> BTreeMap<String, (String, String, String)> {
         .records()
         .map(|r| {
             let r = r.unwrap();
-            (r[4].to_string(), (r[8].into(), r[9].into(), r[10].into()))
+            (r[4].to_string(), (r[8].into(), r[9].into(), r[12].into()))
         })
         .collect()
 }

@@ -1,4 +1,5 @@
-//! The theme taxonomy: ids, display names and descriptions, from `themes.toml`.
+//! The theme taxonomy: ids, display names, descriptions and example talk titles, from
+//! `themes.toml` and the examples file it names.
 
 use std::collections::HashSet;
 use std::path::Path;
@@ -10,6 +11,10 @@ use crate::error::{Error, Result};
 /// The taxonomy shipped with confthemes (the repository's `themes.toml`).
 pub const DEFAULT_TAXONOMY: &str = include_str!("../../themes.toml");
 
+/// The example talk titles of the default taxonomy (`themes/examples.csv`, made by
+/// `themes/make_examples.py` from the KubeCon catalogue).
+pub const DEFAULT_EXAMPLES: &str = include_str!("../../themes/examples.csv");
+
 /// One theme a talk can be assigned to.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ThemeDef {
@@ -19,13 +24,13 @@ pub struct ThemeDef {
     pub name: String,
     /// What talks on the theme are about, written for embedding.
     pub description: String,
-    /// Short, title-like phrases of talks on the theme.
+    /// Talk titles (or short, title-like phrases) on the theme: inline in `themes.toml` and from
+    /// its examples file.
     pub examples: Vec<String>,
 }
 
 impl ThemeDef {
-    /// The phrases that describe the theme for zero-shot assignment: "name. description", then
-    /// the examples.
+    /// The phrases the classifier learns the theme from: "name. description", then the examples.
     pub fn phrases(&self) -> Vec<String> {
         let mut phrases = vec![format!("{}. {}", self.name, self.description)];
         phrases.extend(self.examples.iter().cloned());
@@ -38,16 +43,19 @@ impl ThemeDef {
 pub struct Taxonomy {
     /// The themes, in file order.
     pub themes: Vec<ThemeDef>,
-    /// Phrases every talk in the domain shares; their common direction is removed before
-    /// comparing talks with themes.
-    pub generic: Vec<String>,
 }
 
 #[derive(Deserialize)]
 struct TaxonomyFile {
-    #[serde(default)]
-    generic: Vec<String>,
+    /// A CSV of `theme,title[,source]` rows, relative to the taxonomy file.
+    examples_file: Option<toml::Spanned<String>>,
     theme: Vec<RawTheme>,
+}
+
+#[derive(Deserialize)]
+struct ExampleRow {
+    theme: String,
+    title: String,
 }
 
 #[derive(Deserialize)]
@@ -60,31 +68,23 @@ struct RawTheme {
 }
 
 impl Taxonomy {
-    /// The default taxonomy.
+    /// The default taxonomy, with its examples.
     pub fn builtin() -> Self {
-        Self::parse(DEFAULT_TAXONOMY, Path::new("themes.toml"))
-            .expect("built-in themes.toml is valid")
+        let mut taxonomy = Self::parse(DEFAULT_TAXONOMY, Path::new("themes.toml"))
+            .expect("built-in themes.toml is valid");
+        taxonomy
+            .add_examples(DEFAULT_EXAMPLES, Path::new("themes/examples.csv"))
+            .expect("built-in themes/examples.csv is valid");
+        taxonomy
     }
 
-    /// Reads a taxonomy file.
+    /// Reads a taxonomy file, and the examples file it names.
     pub fn from_file(path: &Path) -> Result<Self> {
-        let bytes = std::fs::read(path).map_err(|e| Error::input(path, e.to_string()))?;
-        let text = String::from_utf8(bytes).map_err(|e| {
-            let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
-            let line = valid.iter().filter(|&&b| b == b'\n').count() as u64 + 1;
-            Error::parse(
-                path,
-                line,
-                format!(
-                    "not valid UTF-8 (byte {} of the file); TOML must be UTF-8",
-                    valid.len()
-                ),
-            )
-        })?;
-        Self::parse(&text, path)
+        Self::parse(&read_utf8(path, "TOML")?, path)
     }
 
-    /// Parses taxonomy TOML; `path` is used in error messages.
+    /// Parses taxonomy TOML; `path` is used in error messages, and an `examples_file` it names is
+    /// read relative to `path`'s folder.
     pub fn parse(text: &str, path: &Path) -> Result<Self> {
         let line_of =
             |offset: usize| text[..offset.min(text.len())].matches('\n').count() as u64 + 1;
@@ -92,61 +92,129 @@ impl Taxonomy {
             let line = e.span().map_or(0, |s| line_of(s.start));
             Error::parse(path, line, e.message().to_string())
         })?;
-        let mut seen = HashSet::new();
-        let mut themes = Vec::new();
-        for raw in file.theme {
-            let line = line_of(raw.id.span().start);
-            let id = raw.id.into_inner();
-            let valid_id = !id.is_empty()
-                && id
-                    .chars()
-                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
-            if !valid_id {
+        let mut taxonomy = Taxonomy {
+            themes: parse_themes(file.theme, path, line_of)?,
+        };
+        if let Some(examples) = file.examples_file {
+            let line = line_of(examples.span().start);
+            let examples = path
+                .parent()
+                .unwrap_or(Path::new(""))
+                .join(examples.into_inner());
+            if !examples.is_file() {
                 return Err(Error::parse(
                     path,
                     line,
-                    format!("theme id `{id}` must be lowercase letters, digits and dashes"),
+                    format!("examples_file {} is not a file", examples.display()),
                 ));
             }
-            if id == super::UNASSIGNED {
-                return Err(Error::parse(
-                    path,
-                    line,
-                    "`unassigned` is reserved for talks with no theme",
-                ));
-            }
-            if raw.name.trim().is_empty() || raw.description.trim().is_empty() {
-                return Err(Error::parse(
-                    path,
-                    line,
-                    format!("theme `{id}` needs a name and a description"),
-                ));
-            }
-            if !seen.insert(id.clone()) {
-                return Err(Error::parse(
-                    path,
-                    line,
-                    format!("theme `{id}` is defined twice"),
-                ));
-            }
-            themes.push(ThemeDef {
-                id,
-                name: raw.name.trim().to_string(),
-                description: raw.description.trim().to_string(),
-                examples: raw.examples.iter().map(|e| e.trim().to_string()).collect(),
-            });
+            taxonomy.add_examples(&read_utf8(&examples, "CSV")?, &examples)?;
         }
-        if themes.is_empty() {
-            return Err(Error::parse(path, 1, "no [[theme]] entries"));
-        }
-        let generic = file
-            .generic
-            .iter()
-            .map(|g| g.trim().to_string())
-            .filter(|g| !g.is_empty())
-            .collect();
-        Ok(Taxonomy { themes, generic })
+        Ok(taxonomy)
     }
+
+    /// Adds the examples of a `theme,title[,source]` CSV (`path` is used in error messages).
+    pub fn add_examples(&mut self, csv_text: &str, path: &Path) -> Result<()> {
+        let at = |e: &csv::Error| e.position().map_or(0, csv::Position::line);
+        let mut reader = csv::Reader::from_reader(csv_text.as_bytes());
+        let headers = reader
+            .headers()
+            .map_err(|e| Error::parse(path, at(&e), e.to_string()))?
+            .clone();
+        for record in reader.records() {
+            let record = record.map_err(|e| Error::parse(path, at(&e), e.to_string()))?;
+            let line = record.position().map_or(0, csv::Position::line);
+            let row: ExampleRow = record
+                .deserialize(Some(&headers))
+                .map_err(|e| Error::parse(path, line, e.to_string()))?;
+            let title = row.title.trim();
+            let Some(theme) = self.themes.iter_mut().find(|t| t.id == row.theme.trim()) else {
+                return Err(Error::parse(
+                    path,
+                    line,
+                    format!("theme `{}` is not in the taxonomy", row.theme.trim()),
+                ));
+            };
+            if title.is_empty() {
+                return Err(Error::parse(path, line, "the example title is empty"));
+            }
+            theme.examples.push(title.to_string());
+        }
+        Ok(())
+    }
+}
+
+/// Reads a UTF-8 file; `what` names its format in the error.
+fn read_utf8(path: &Path, what: &str) -> Result<String> {
+    let bytes = std::fs::read(path).map_err(|e| Error::input(path, e.to_string()))?;
+    String::from_utf8(bytes).map_err(|e| {
+        let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
+        let line = valid.iter().filter(|&&b| b == b'\n').count() as u64 + 1;
+        Error::parse(
+            path,
+            line,
+            format!(
+                "not valid UTF-8 (byte {} of the file); {what} must be UTF-8",
+                valid.len()
+            ),
+        )
+    })
+}
+
+/// Checks the `[[theme]]` entries; `line_of` turns a byte offset of the TOML into its line.
+fn parse_themes(
+    raw_themes: Vec<RawTheme>,
+    path: &Path,
+    line_of: impl Fn(usize) -> u64,
+) -> Result<Vec<ThemeDef>> {
+    let mut seen = HashSet::new();
+    let mut themes = Vec::new();
+    for raw in raw_themes {
+        let line = line_of(raw.id.span().start);
+        let id = raw.id.into_inner();
+        let valid_id = !id.is_empty()
+            && id
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+        if !valid_id {
+            return Err(Error::parse(
+                path,
+                line,
+                format!("theme id `{id}` must be lowercase letters, digits and dashes"),
+            ));
+        }
+        if id == super::UNASSIGNED {
+            return Err(Error::parse(
+                path,
+                line,
+                "`unassigned` is reserved for talks with no theme",
+            ));
+        }
+        if raw.name.trim().is_empty() || raw.description.trim().is_empty() {
+            return Err(Error::parse(
+                path,
+                line,
+                format!("theme `{id}` needs a name and a description"),
+            ));
+        }
+        if !seen.insert(id.clone()) {
+            return Err(Error::parse(
+                path,
+                line,
+                format!("theme `{id}` is defined twice"),
+            ));
+        }
+        themes.push(ThemeDef {
+            id,
+            name: raw.name.trim().to_string(),
+            description: raw.description.trim().to_string(),
+            examples: raw.examples.iter().map(|e| e.trim().to_string()).collect(),
+        });
+    }
+    if themes.is_empty() {
+        return Err(Error::parse(path, 1, "no [[theme]] entries"));
+    }
+    Ok(themes)
 }
 
 #[cfg(test)]

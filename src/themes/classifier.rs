@@ -1,0 +1,250 @@
+//! Theme assignment learnt from examples: a softmax regression on the MiniLM vectors of each
+//! theme's phrases (its "name. description" and its example titles), fitted when the taxonomy is
+//! loaded. A taxonomy with names and descriptions only is still a classifier (one phrase per
+//! theme): zero-shot stays possible.
+//!
+//! A talk far from every phrase (a PyCon talk among KubeCon themes) is [`UNASSIGNED`]: the gate is
+//! the cosine similarity to the nearest phrase, which tells off-domain talks apart far better than
+//! the probability does (probabilities share out 1 whatever the talk).
+//!
+//! The fit is full-batch gradient descent from zero weights for a fixed number of steps, so the
+//! weights depend only on the phrases and their order, never on threads or timing.
+
+use ndarray::{Array2, ArrayView2, Axis};
+use serde::Serialize;
+
+use super::{Taxonomy, UNASSIGNED};
+use crate::embed::{normalise_rows, Embedder};
+use crate::error::Result;
+
+/// Default lowest cosine similarity between a talk and the nearest phrase of the taxonomy for an
+/// assignment: chosen on the tuned part of the recap development set by
+/// [`super::eval::calibrate_threshold`] (see `tests/themes_dev.rs`).
+pub const DEFAULT_THRESHOLD: f32 = 0.48;
+
+/// A second theme is reported when its probability is at least this share of the first's.
+pub const SECOND_THEME_RATIO: f32 = 0.5;
+
+/// Unit vectors are scaled by this before the regression: it sets how peaked the fitted
+/// probabilities can become within the fixed number of steps.
+const SCALE: f32 = 20.0;
+/// L2 penalty on the weights.
+const L2: f32 = 1e-2;
+/// Gradient step.
+const STEP: f32 = 0.5;
+/// Gradient steps.
+const STEPS: usize = 400;
+
+/// A theme and how probable it is for a talk.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ThemeScore {
+    /// Theme id.
+    pub theme: String,
+    /// Probability of the theme among the taxonomy's themes.
+    pub score: f32,
+}
+
+/// The theme given to one talk.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ThemeAssignment {
+    /// Theme id, or [`UNASSIGNED`].
+    pub theme: String,
+    /// Probability of the most probable theme (reported even when unassigned).
+    pub score: f32,
+    /// Cosine similarity to the nearest phrase of the taxonomy: what the threshold gates.
+    pub nearest_phrase: f32,
+    /// The second most probable theme, when it is close to the first (see [`SECOND_THEME_RATIO`]).
+    pub second: Option<ThemeScore>,
+    /// Every theme's probability, in taxonomy order.
+    pub scores: Vec<ThemeScore>,
+}
+
+/// Settings of the theme classifier.
+#[derive(Debug, Clone, Copy)]
+pub struct ThemeClassifier {
+    /// Lowest similarity to the nearest phrase that counts as an assignment.
+    pub threshold: f32,
+}
+
+impl Default for ThemeClassifier {
+    fn default() -> Self {
+        ThemeClassifier {
+            threshold: DEFAULT_THRESHOLD,
+        }
+    }
+}
+
+/// A classifier fitted on a taxonomy: one weight row per theme.
+#[derive(Debug, Clone)]
+pub struct FittedThemes {
+    threshold: f32,
+    theme_ids: Vec<String>,
+    /// Themes x embedding width.
+    weights: Array2<f32>,
+    /// The phrases fitted on, one unit row each.
+    phrases: Array2<f32>,
+}
+
+impl ThemeClassifier {
+    /// Embeds the taxonomy's phrases with `embedder` and fits the classifier on them.
+    pub fn fit(&self, taxonomy: &Taxonomy, embedder: &dyn Embedder) -> Result<FittedThemes> {
+        let mut owner = Vec::new();
+        let mut texts = Vec::new();
+        for (i, theme) in taxonomy.themes.iter().enumerate() {
+            for phrase in theme.phrases() {
+                owner.push(i);
+                texts.push(phrase);
+            }
+        }
+        let phrases = embedder.embed(&texts.iter().map(String::as_str).collect::<Vec<_>>())?;
+        Ok(self.from_vectors(taxonomy, &owner, phrases.view()))
+    }
+
+    /// Fits the classifier on phrase vectors already computed (unit rows); `owner[r]` is the
+    /// theme of row `r`.
+    pub fn from_vectors(
+        &self,
+        taxonomy: &Taxonomy,
+        owner: &[usize],
+        phrases: ArrayView2<'_, f32>,
+    ) -> FittedThemes {
+        let themes = taxonomy.themes.len();
+        let x = &phrases * SCALE;
+        let n = x.nrows().max(1) as f32;
+        let mut weights = Array2::<f32>::zeros((themes, x.ncols()));
+        for _ in 0..STEPS {
+            let mut residual = softmax(x.dot(&weights.t()));
+            for (mut row, &theme) in residual.rows_mut().into_iter().zip(owner) {
+                row[theme] -= 1.0;
+            }
+            let gradient = residual.t().dot(&x) / n + &weights * L2;
+            weights.scaled_add(-STEP, &gradient);
+        }
+        FittedThemes {
+            threshold: self.threshold,
+            theme_ids: taxonomy.themes.iter().map(|t| t.id.clone()).collect(),
+            weights: weights * SCALE,
+            phrases: phrases.to_owned(),
+        }
+    }
+}
+
+impl FittedThemes {
+    /// Each talk's probability for each theme (talks x themes).
+    pub fn probabilities(&self, talks: ArrayView2<'_, f32>) -> Array2<f32> {
+        softmax(talks.dot(&self.weights.t()))
+    }
+
+    /// Assigns each talk (a unit row of `talks`) its most probable theme, or [`UNASSIGNED`]
+    /// when its nearest phrase is under the threshold. Ties go to the theme listed first.
+    pub fn predict(&self, talks: ArrayView2<'_, f32>) -> Vec<ThemeAssignment> {
+        let nearest = talks
+            .dot(&self.phrases.t())
+            .map_axis(Axis(1), |r| r.fold(f32::NEG_INFINITY, |m, &v| m.max(v)));
+        self.probabilities(talks)
+            .rows()
+            .into_iter()
+            .zip(nearest)
+            .map(|(row, nearest_phrase)| {
+                let mut ranked: Vec<usize> = (0..row.len()).collect();
+                ranked.sort_by(|&a, &b| row[b].total_cmp(&row[a]).then(a.cmp(&b)));
+                let (first, score) = (ranked[0], row[ranked[0]]);
+                let theme = if nearest_phrase >= self.threshold {
+                    self.theme_ids[first].clone()
+                } else {
+                    UNASSIGNED.to_string()
+                };
+                let second = ranked
+                    .get(1)
+                    .filter(|&&s| theme != UNASSIGNED && row[s] >= SECOND_THEME_RATIO * score)
+                    .map(|&s| ThemeScore {
+                        theme: self.theme_ids[s].clone(),
+                        score: row[s],
+                    });
+                let scores = self
+                    .theme_ids
+                    .iter()
+                    .zip(row)
+                    .map(|(theme, &score)| ThemeScore {
+                        theme: theme.clone(),
+                        score,
+                    })
+                    .collect();
+                ThemeAssignment {
+                    theme,
+                    score,
+                    nearest_phrase,
+                    second,
+                    scores,
+                }
+            })
+            .collect()
+    }
+}
+
+/// The vectors the classifier reads: each talk's text vector plus its title vector,
+/// renormalised. A recap's notes wander (venue, jokes, another language); the title says what the
+/// talk is about, so it gets as much weight as everything else.
+pub fn theme_vectors(texts: ArrayView2<'_, f32>, titles: ArrayView2<'_, f32>) -> Array2<f32> {
+    let mut sum = &texts + &titles;
+    normalise_rows(&mut sum);
+    sum
+}
+
+/// Row-wise softmax, shifted by each row's maximum.
+fn softmax(mut logits: Array2<f32>) -> Array2<f32> {
+    for mut row in logits.rows_mut() {
+        let max = row.fold(f32::NEG_INFINITY, |m, &v| m.max(v));
+        row.mapv_inplace(|v| (v - max).exp());
+        let total = row.sum();
+        row /= total;
+    }
+    logits
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ndarray::array;
+    use std::path::Path;
+
+    fn taxonomy() -> Taxonomy {
+        let text = "[[theme]]\nid = \"a\"\nname = \"Alpha\"\ndescription = \"x\"\n[[theme]]\nid = \"b\"\nname = \"Beta\"\ndescription = \"y\"\nexamples = [\"z\"]\n";
+        Taxonomy::parse(text, Path::new("t.toml")).unwrap()
+    }
+
+    #[test]
+    fn learns_the_themes_of_its_examples_and_leaves_weak_talks_unassigned() {
+        // Theme a's phrase is the x axis, theme b's the y axis; talk 2 is far from both.
+        let phrases = array![[1.0f32, 0.0, 0.0], [0.0, 1.0, 0.0]];
+        let model =
+            ThemeClassifier { threshold: 0.5 }.from_vectors(&taxonomy(), &[0, 1], phrases.view());
+        let talks = array![[0.14f32, 0.99, 0.0], [0.99, 0.14, 0.0], [0.3, 0.2, 0.93]];
+        let a = model.predict(talks.view());
+        assert_eq!((a[0].theme.as_str(), a[1].theme.as_str()), ("b", "a"));
+        assert!(a[0].score > 0.9, "{a:?}");
+        assert!((a[0].nearest_phrase - 0.99).abs() < 1e-6);
+        assert_eq!(a[2].theme, UNASSIGNED, "{a:?}");
+        let total: f32 = a[2].scores.iter().map(|s| s.score).sum();
+        assert!((total - 1.0).abs() < 1e-5);
+        assert_eq!(a[2].scores[1].theme, "b");
+    }
+
+    #[test]
+    fn a_close_second_theme_is_reported() {
+        let phrases = array![[1.0f32, 0.0], [0.0, 1.0]];
+        let model =
+            ThemeClassifier { threshold: 0.1 }.from_vectors(&taxonomy(), &[0, 1], phrases.view());
+        let talks = array![[0.72f32, 0.69], [1.0, 0.0]];
+        let a = model.predict(talks.view());
+        assert_eq!(a[0].theme, "a");
+        assert_eq!(a[0].second.as_ref().map(|s| s.theme.as_str()), Some("b"));
+        assert_eq!(a[1].second, None, "{a:?}");
+    }
+
+    #[test]
+    fn title_and_text_count_alike() {
+        let v = theme_vectors(array![[1.0f32, 0.0]].view(), array![[0.0f32, 1.0]].view());
+        assert!((v[[0, 0]] - v[[0, 1]]).abs() < 1e-6 && (v[[0, 0]] - 0.70710677).abs() < 1e-6);
+    }
+}
