@@ -269,4 +269,38 @@ mod tests {
             Err(Error::Parse { line: 2, .. })
         ));
     }
+
+    #[test]
+    fn an_examples_file_adds_titles_and_names_the_line_of_a_bad_row() {
+        let dir = tempfile::tempdir().unwrap();
+        let toml = dir.path().join("t.toml");
+        std::fs::write(
+            &toml,
+            "examples_file = \"ex.csv\"\n[[theme]]\nid = \"a\"\nname = \"A\"\ndescription = \"x\"\nexamples = [\"inline\"]\n",
+        )
+        .unwrap();
+        std::fs::write(
+            dir.path().join("ex.csv"),
+            "theme,title,source\na,From the file,me\n",
+        )
+        .unwrap();
+        let taxonomy = Taxonomy::from_file(&toml).unwrap();
+        assert_eq!(taxonomy.themes[0].examples, ["inline", "From the file"]);
+        std::fs::write(dir.path().join("ex.csv"), "theme,title\na,ok\nb,unknown\n").unwrap();
+        let err = Taxonomy::from_file(&toml).unwrap_err().to_string();
+        assert!(
+            err.ends_with("ex.csv:3: theme `b` is not in the taxonomy"),
+            "{err}"
+        );
+        std::fs::remove_file(dir.path().join("ex.csv")).unwrap();
+        let err = Taxonomy::from_file(&toml).unwrap_err().to_string();
+        assert!(err.contains("t.toml:1: examples_file"), "{err}");
+    }
+
+    #[test]
+    fn the_builtin_taxonomy_has_its_example_titles() {
+        let taxonomy = Taxonomy::builtin();
+        let fewest = taxonomy.themes.iter().map(|t| t.examples.len()).min();
+        assert!(fewest >= Some(20), "{fewest:?}");
+    }
 }
