@@ -16,7 +16,7 @@ use crate::report::{
 };
 use crate::segment::{link_talks, talks_from_table, Segmenter, Talk, TalkKind};
 use crate::themes::{
-    name_clusters, summarise_themes, theme_vectors, Taxonomy, ThemeClassifier, DEFAULT_THRESHOLD,
+    name_clusters, summarise_themes, Taxonomy, ThemeClassifier, DEFAULT_THRESHOLD,
 };
 
 /// Settings of a theme run.
@@ -186,7 +186,7 @@ fn run_talks(
     let clustering = cluster::fit(clusterer, vectors.view())?;
 
     observer.stage("naming themes");
-    let assigned = classifier.predict(theme_vectors(vectors.view(), title_vectors.view()).view());
+    let assigned = classifier.predict(vectors.view(), title_vectors.view());
     let themes = summarise_themes(&options.taxonomy, talks, &assigned);
     let clusters = name_clusters(
         &options.taxonomy,

@@ -13,7 +13,7 @@ mod taxonomy;
 use serde::Serialize;
 
 pub use classifier::{
-    theme_vectors, FittedThemes, ThemeAssignment, ThemeClassifier, ThemeScore, DEFAULT_THRESHOLD,
+    FittedThemes, ThemeAssignment, ThemeClassifier, ThemeScore, DEFAULT_THRESHOLD,
     SECOND_THEME_RATIO,
 };
 pub use keywords::{class_tfidf, ClassTfidf, Keyword};

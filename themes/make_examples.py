@@ -3,11 +3,13 @@
 catalogue (../shared/data/kubecon_catalogue.csv, sched.com sessions 2021-2026).
 
 A title becomes an example of a theme when its words match that theme's pattern and no other
-theme's, or several themes' patterns but the track of only one of them (an ambiguous title teaches
-nothing), its track is a session track (not logistics, office
+theme's, or several themes' patterns but the track of only one of them. A title matching two themes
+whose track names neither (or both) is an example of both ("Cutting the cost of GPU inference"
+teaches that such words share out between cost and ML); one matching three or more teaches
+nothing and is left out. Its track is a session track (not logistics, office
 hours or sponsor slots), and it is not a row of kubecon_talks.csv (the labelled set the classifier
 is scored on, so that figure stays held out). Per theme, titles whose track agrees with the theme
-come first, then the rest; within each group titles are ordered by a hash of the title (a spread
+come first, then the rest, titles of one theme before those of two; within each group titles are ordered by a hash of the title (a spread
 over years and tracks that does not depend on file order), and the first PER_THEME are kept.
 
 Run from the repository root: python3 themes/make_examples.py > themes/examples.csv
@@ -92,17 +94,20 @@ def main():
         matched = [t for t, p in compiled.items() if p.search(title)]
         agreeing = [t for t in matched if any(track.startswith(p) for p in TRACKS[t])]
         if len(matched) == 1:
-            theme, agrees = matched[0], bool(agreeing)
+            themes = matched
         elif len(agreeing) == 1:
-            theme, agrees = agreeing[0], True
+            themes = agreeing
+        elif len(matched) == 2:
+            themes = matched
         else:
             continue
         order = hashlib.sha256(title.encode()).hexdigest()
-        candidates[theme].append((not agrees, order, title, row))
+        for theme in themes:
+            candidates[theme].append((theme not in agreeing, len(themes), order, title, row))
     out = csv.writer(sys.stdout, lineterminator="\n")
     out.writerow(["theme", "title", "source"])
     for theme in PATTERNS:
-        for _, _, title, row in sorted(candidates[theme])[:PER_THEME]:
+        for _, _, _, title, row in sorted(candidates[theme])[:PER_THEME]:
             source = f"kubecon_catalogue.csv: {row['conference']} {row['year']}, track {row['track']}"
             out.writerow([theme, title, source])
         print(f"{theme}: {len(candidates[theme])} candidates", file=sys.stderr)
