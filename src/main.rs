@@ -314,9 +314,10 @@ struct PipelineArgs {
     #[arg(long, default_value_t = 10)]
     min_cluster_size: usize,
 
-    /// Lowest cosine similarity between a talk and the nearest phrase (description or example
-    /// title) of the taxonomy for the talk to get its most probable theme; below it the talk is
-    /// `unassigned`. The default was calibrated on annotated recap posts.
+    /// Lowest cosine similarity between a talk (its title or its text, whichever is closer) and
+    /// the nearest phrase (description or example title) of the taxonomy for the talk to get its
+    /// most probable theme; below it the talk is `unassigned`. The default was calibrated on
+    /// annotated recap posts.
     #[arg(long, default_value_t = DEFAULT_THRESHOLD, allow_negative_numbers = true)]
     threshold: f32,
 

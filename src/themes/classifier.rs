@@ -102,7 +102,7 @@ impl ThemeClassifier {
             }
         }
         let phrases = embedder.embed(&texts.iter().map(String::as_str).collect::<Vec<_>>())?;
-        Ok(self.from_vectors(taxonomy, &owner, phrases.view()))
+        Ok(self.from_vectors(taxonomy, &owner, phrases))
     }
 
     /// Fits the classifier on phrase vectors already computed (unit rows); `owner[r]` is the
@@ -111,7 +111,7 @@ impl ThemeClassifier {
         &self,
         taxonomy: &Taxonomy,
         owner: &[usize],
-        phrases: ArrayView2<'_, f32>,
+        phrases: Array2<f32>,
     ) -> FittedThemes {
         let themes = taxonomy.themes.len();
         let x = &phrases * SCALE;
@@ -129,7 +129,7 @@ impl ThemeClassifier {
             threshold: self.threshold,
             theme_ids: taxonomy.themes.iter().map(|t| t.id.clone()).collect(),
             weights: weights * SCALE,
-            phrases: phrases.to_owned(),
+            phrases,
         }
     }
 }
@@ -244,8 +244,7 @@ mod tests {
     fn learns_the_themes_of_its_examples_and_leaves_weak_talks_unassigned() {
         // Theme a's phrase is the x axis, theme b's the y axis; talk 2 is far from both.
         let phrases = array![[1.0f32, 0.0, 0.0], [0.0, 1.0, 0.0]];
-        let model =
-            ThemeClassifier { threshold: 0.5 }.from_vectors(&taxonomy(), &[0, 1], phrases.view());
+        let model = ThemeClassifier { threshold: 0.5 }.from_vectors(&taxonomy(), &[0, 1], phrases);
         let talks = array![[0.14f32, 0.99, 0.0], [0.99, 0.14, 0.0], [0.3, 0.2, 0.93]];
         let a = model.predict(talks.view(), talks.view());
         assert_eq!((a[0].theme.as_str(), a[1].theme.as_str()), ("b", "a"));
@@ -265,8 +264,7 @@ mod tests {
     #[test]
     fn a_close_second_theme_is_reported() {
         let phrases = array![[1.0f32, 0.0], [0.0, 1.0]];
-        let model =
-            ThemeClassifier { threshold: 0.1 }.from_vectors(&taxonomy(), &[0, 1], phrases.view());
+        let model = ThemeClassifier { threshold: 0.1 }.from_vectors(&taxonomy(), &[0, 1], phrases);
         let talks = array![[0.72f32, 0.69], [1.0, 0.0]];
         let a = model.predict(talks.view(), talks.view());
         assert_eq!(a[0].theme, "a");
@@ -277,8 +275,7 @@ mod tests {
     #[test]
     fn a_title_near_a_phrase_is_enough_to_be_assigned() {
         let phrases = array![[1.0f32, 0.0, 0.0], [0.0, 1.0, 0.0]];
-        let model =
-            ThemeClassifier { threshold: 0.8 }.from_vectors(&taxonomy(), &[0, 1], phrases.view());
+        let model = ThemeClassifier { threshold: 0.8 }.from_vectors(&taxonomy(), &[0, 1], phrases);
         // Rambling notes far from both phrases, a title right on theme b's.
         let texts = array![[0.0f32, 0.3, 0.95], [0.0, 0.3, 0.95]];
         let titles = array![[0.0f32, 1.0, 0.0], [0.0, 0.3, 0.95]];
