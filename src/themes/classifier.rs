@@ -27,7 +27,7 @@ pub const DEFAULT_THRESHOLD: f32 = 0.47;
 pub const SECOND_THEME_RATIO: f32 = 0.5;
 
 /// Share of the title in the vector a talk is classified by (the rest is its text).
-const TITLE_WEIGHT: f32 = 0.3;
+const TITLE_WEIGHT: f32 = 0.4;
 
 /// Unit vectors are scaled by this before the regression: it sets how peaked the fitted
 /// probabilities can become within the fixed number of steps.
