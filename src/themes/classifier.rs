@@ -288,7 +288,7 @@ mod tests {
     #[test]
     fn the_text_outweighs_the_title() {
         let v = theme_vectors(array![[1.0f32, 0.0]].view(), array![[0.0f32, 1.0]].view());
-        let norm = (0.7f32 * 0.7 + 0.3 * 0.3).sqrt();
-        assert!((v[[0, 0]] - 0.7 / norm).abs() < 1e-6 && (v[[0, 1]] - 0.3 / norm).abs() < 1e-6);
+        let norm = (0.6f32 * 0.6 + 0.4 * 0.4).sqrt();
+        assert!((v[[0, 0]] - 0.6 / norm).abs() < 1e-6 && (v[[0, 1]] - 0.4 / norm).abs() < 1e-6);
     }
 }
