@@ -7,13 +7,13 @@
 
 mod common;
 
+use common::recaps_dev;
+
 use std::collections::BTreeMap;
-use std::path::Path;
 
 use confthemes::ingest::load_notes;
 use confthemes::segment::eval::{evaluate, talk_starts, BoundaryCounts, GoldStart, Span};
 use confthemes::segment::{HeadingSegmenter, Segmenter};
-use serde::Deserialize;
 
 /// Talk-start F1 the held-back part must keep (measured 0.566 when set; 0.474 before the rules
 /// of this round).
@@ -21,44 +21,21 @@ const MIN_HELD_BACK_F1: f64 = 0.54;
 /// Talk-start F1 the tuned part must keep (measured 0.866; 0.558 before).
 const MIN_TUNED_F1: f64 = 0.84;
 
-#[derive(Deserialize)]
-struct SplitRow {
-    file: String,
-    part: String,
-}
-
-#[derive(Deserialize)]
-struct GoldRow {
-    start_line: usize,
-    end_line: usize,
-    kind: String,
-    alt_starts: String,
-}
-
-fn gold(path: &Path) -> Vec<GoldRow> {
-    let mut reader = csv::Reader::from_path(path).unwrap();
-    reader.deserialize().map(|r| r.unwrap()).collect()
-}
-
 #[test]
 fn segmenter_finds_the_talks_of_posts_it_was_not_tuned_on() {
     let Some(posts) = common::shared("data/recaps_dev") else {
         return;
     };
-    let gold_dir = common::root().join("tests/gold/recaps_dev");
-    let mut split = csv::Reader::from_path(gold_dir.join("split.csv")).unwrap();
-    let rows: Vec<SplitRow> = split.deserialize().map(|r| r.unwrap()).collect();
     let mut totals: BTreeMap<String, BoundaryCounts> = BTreeMap::new();
     let mut silent = Vec::new();
     println!("| part | post | gold talks | found | precision | recall | F1 | Pk | WindowDiff |");
     println!("|---|---|---|---|---|---|---|---|---|");
-    for row in &rows {
+    for row in &recaps_dev::posts() {
         let doc = load_notes(&posts.join(&row.file))
             .unwrap()
             .documents
             .remove(0);
-        let stem = row.file.trim_end_matches(".md");
-        let segments = gold(&gold_dir.join(format!("{stem}.csv")));
+        let segments = recaps_dev::spans(row);
         let starts: Vec<GoldStart> = segments
             .iter()
             .map(|s| GoldStart {

@@ -11,6 +11,8 @@
 
 mod common;
 
+use common::recaps_dev;
+
 use std::path::Path;
 
 use confthemes::embed::{CachedEmbedder, Embedder};
@@ -19,7 +21,6 @@ use confthemes::segment::{talks_from_table, Talk};
 use confthemes::themes::eval::{calibrate_threshold, GoldThemes, ScoredTalk, ThemeAccuracy};
 use confthemes::themes::{Taxonomy, ThemeClassifier, DEFAULT_THRESHOLD};
 use ndarray::Array2;
-use serde::Deserialize;
 
 /// Accuracy the held-back part of the dev set must keep (measured 0.742 when set).
 const MIN_HELD_BACK: f64 = 0.71;
@@ -54,31 +55,13 @@ struct Case {
     gold: GoldThemes,
 }
 
-#[derive(Deserialize)]
-struct SplitRow {
-    file: String,
-    part: String,
-}
-
-#[derive(Deserialize)]
-struct GoldRow {
-    start_line: usize,
-    end_line: usize,
-    kind: String,
-    themes: String,
-}
-
 /// The talks of the dev set, their text being the gold span's lines.
 fn dev_cases(posts: &Path) -> Vec<Case> {
-    let gold_dir = common::root().join("tests/gold/recaps_dev");
-    let mut split = csv::Reader::from_path(gold_dir.join("split.csv")).unwrap();
     let mut cases = Vec::new();
-    for row in split.deserialize::<SplitRow>().map(Result::unwrap) {
+    for row in recaps_dev::posts() {
         let post = std::fs::read_to_string(posts.join(&row.file)).unwrap();
         let lines: Vec<&str> = post.lines().collect();
-        let stem = row.file.trim_end_matches(".md");
-        let mut gold = csv::Reader::from_path(gold_dir.join(format!("{stem}.csv"))).unwrap();
-        for segment in gold.deserialize::<GoldRow>().map(Result::unwrap) {
+        for segment in recaps_dev::spans(&row) {
             if segment.kind != "talk" {
                 continue;
             }

@@ -7,6 +7,8 @@ use std::sync::OnceLock;
 
 use confthemes::embed::{CandleMiniLm, ModelFiles, DEFAULT_MODEL_DIR};
 
+pub mod recaps_dev;
+
 /// The repository root.
 pub fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
