@@ -191,8 +191,7 @@ mod tests {
 
     #[test]
     fn dominant_theme_prefers_count_then_taxonomy_order() {
-        let text = "[[theme]]\nid = \"a\"\nname = \"Alpha\"\ndescription = \"x\"\n[[theme]]\nid = \"b\"\nname = \"Beta\"\ndescription = \"y\"\n";
-        let t = Taxonomy::parse(text, std::path::Path::new("t.toml")).unwrap();
+        let t = taxonomy::two_themes();
         assert_eq!(dominant_theme(&t, ["b", "a", "b"].into_iter()), "b");
         assert_eq!(dominant_theme(&t, ["b", "a"].into_iter()), "a");
         assert_eq!(dominant_theme(&t, [UNASSIGNED].into_iter()), UNASSIGNED);

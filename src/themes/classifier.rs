@@ -232,19 +232,15 @@ fn softmax(mut logits: Array2<f32>) -> Array2<f32> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::themes::taxonomy::two_themes;
     use ndarray::array;
-    use std::path::Path;
-
-    fn taxonomy() -> Taxonomy {
-        let text = "[[theme]]\nid = \"a\"\nname = \"Alpha\"\ndescription = \"x\"\n[[theme]]\nid = \"b\"\nname = \"Beta\"\ndescription = \"y\"\nexamples = [\"z\"]\n";
-        Taxonomy::parse(text, Path::new("t.toml")).unwrap()
-    }
 
     #[test]
     fn learns_the_themes_of_its_examples_and_leaves_weak_talks_unassigned() {
         // Theme a's phrase is the x axis, theme b's the y axis; talk 2 is far from both.
         let phrases = array![[1.0f32, 0.0, 0.0], [0.0, 1.0, 0.0]];
-        let model = ThemeClassifier { threshold: 0.5 }.from_vectors(&taxonomy(), &[0, 1], phrases);
+        let model =
+            ThemeClassifier { threshold: 0.5 }.from_vectors(&two_themes(), &[0, 1], phrases);
         let talks = array![[0.14f32, 0.99, 0.0], [0.99, 0.14, 0.0], [0.3, 0.2, 0.93]];
         let a = model.predict(talks.view(), talks.view());
         assert_eq!((a[0].theme.as_str(), a[1].theme.as_str()), ("b", "a"));
@@ -264,7 +260,8 @@ mod tests {
     #[test]
     fn a_close_second_theme_is_reported() {
         let phrases = array![[1.0f32, 0.0], [0.0, 1.0]];
-        let model = ThemeClassifier { threshold: 0.1 }.from_vectors(&taxonomy(), &[0, 1], phrases);
+        let model =
+            ThemeClassifier { threshold: 0.1 }.from_vectors(&two_themes(), &[0, 1], phrases);
         let talks = array![[0.72f32, 0.69], [1.0, 0.0]];
         let a = model.predict(talks.view(), talks.view());
         assert_eq!(a[0].theme, "a");
@@ -275,7 +272,8 @@ mod tests {
     #[test]
     fn a_title_near_a_phrase_is_enough_to_be_assigned() {
         let phrases = array![[1.0f32, 0.0, 0.0], [0.0, 1.0, 0.0]];
-        let model = ThemeClassifier { threshold: 0.8 }.from_vectors(&taxonomy(), &[0, 1], phrases);
+        let model =
+            ThemeClassifier { threshold: 0.8 }.from_vectors(&two_themes(), &[0, 1], phrases);
         // Rambling notes far from both phrases, a title right on theme b's.
         let texts = array![[0.0f32, 0.3, 0.95], [0.0, 0.3, 0.95]];
         let titles = array![[0.0f32, 1.0, 0.0], [0.0, 0.3, 0.95]];

@@ -144,6 +144,13 @@ impl Taxonomy {
     }
 }
 
+/// Two themes, `a` (Alpha) and `b` (Beta), for the unit tests of the stages that take a taxonomy.
+#[cfg(test)]
+pub(crate) fn two_themes() -> Taxonomy {
+    let text = "[[theme]]\nid = \"a\"\nname = \"Alpha\"\ndescription = \"x\"\n[[theme]]\nid = \"b\"\nname = \"Beta\"\ndescription = \"y\"\n";
+    Taxonomy::parse(text, Path::new("t.toml")).expect("the test taxonomy is valid")
+}
+
 /// Reads a UTF-8 file; `what` names its format in the error.
 fn read_utf8(path: &Path, what: &str) -> Result<String> {
     let bytes = std::fs::read(path).map_err(|e| Error::input(path, e.to_string()))?;
