@@ -161,7 +161,7 @@ pub fn centroids(x: ArrayView2<'_, f32>, labels: &[Option<usize>], k: usize) -> 
 }
 
 /// Index of the centroid with the highest cosine similarity to each row (ties: the lower index).
-fn nearest_centroid(x: ArrayView2<'_, f32>, centroids: &Array2<f32>) -> Vec<usize> {
+pub fn nearest_centroid(x: ArrayView2<'_, f32>, centroids: &Array2<f32>) -> Vec<usize> {
     let mut unit = centroids.clone();
     crate::embed::normalise_rows(&mut unit);
     x.dot(&unit.t())

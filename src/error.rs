@@ -77,7 +77,8 @@ impl Error {
         }
     }
 
-    pub(crate) fn output(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+    /// Writing `path` failed.
+    pub fn output(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
         Error::Output {
             path: path.into(),
             source,

@@ -23,7 +23,7 @@ mod table;
 pub use infer::{event_from_context, infer_meta};
 pub use logistics::LogisticsRule;
 pub use table::{
-    load_talk_table, Field, TableColumns, TalkRow, TalkTable, PLACEHOLDER_MIN_ROWS,
+    load_talk_table, Field, TableColumns, TalkRow, TalkTable, TalkText, PLACEHOLDER_MIN_ROWS,
     PLACEHOLDER_MIN_SHARE,
 };
 

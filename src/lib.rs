@@ -8,9 +8,11 @@
 //! [`pipeline::run`] runs them all. Beside the chain, [`bench`] scores clusterings against gold
 //! labels and [`text`] holds the tokenizer the word-based stages share.
 
+pub mod app;
 pub mod bench;
 pub mod cluster;
 pub mod compare;
+pub mod config;
 pub mod embed;
 pub mod error;
 pub mod ingest;

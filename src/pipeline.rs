@@ -5,6 +5,8 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use ndarray::Array2;
+
 use crate::cluster::{self, Clusterer, SilhouetteKMeans};
 use crate::compare::{Periods, TrendOptions, Trends};
 use crate::embed::Embedder;
@@ -14,9 +16,10 @@ use crate::report::{
     ClusteringSummary, DocumentSummary, ModelInfo, RunParameters, RunReport, TalkRecord,
     SCHEMA_VERSION,
 };
-use crate::segment::{link_talks, talks_from_table, Segmenter, Talk, TalkKind};
+use crate::segment::{link_talks, talks_from_table, LinkedTalks, Segmenter, Talk, TalkKind};
 use crate::themes::{
-    name_clusters, summarise_themes, Taxonomy, ThemeClassifier, DEFAULT_THRESHOLD,
+    name_clusters, summarise_themes, ClusterName, EmbedderStamp, NamedCluster, Taxonomy,
+    ThemeAssignment, ThemeClassifier, ThemeName, ThemesModel, DEFAULT_THRESHOLD,
 };
 
 /// Settings of a theme run.
@@ -78,18 +81,30 @@ pub fn segment_corpus(corpus: &Corpus, segmenter: &dyn Segmenter) -> Vec<Talk> {
         .collect()
 }
 
-/// Runs the whole pipeline on notes read from `inputs` and returns the report (not yet written).
-pub fn run(
+/// The talks an input describes, before anything is embedded.
+#[derive(Debug, Clone)]
+pub struct Described {
+    /// The inputs as given.
+    pub inputs: Vec<PathBuf>,
+    /// One summary per document read.
+    pub documents: Vec<DocumentSummary>,
+    /// Every talk described, in document order.
+    pub talks: Vec<Talk>,
+    /// Files skipped or read with a fallback, and documents that gave no talk.
+    pub warnings: Vec<Warning>,
+}
+
+/// Segments the notes read from `inputs`; a document without talk boundaries is one unit, named
+/// in a warning.
+pub fn describe_notes(
     inputs: &[PathBuf],
     corpus: &Corpus,
     segmenter: &dyn Segmenter,
-    embedder: &dyn Embedder,
-    options: &RunOptions,
     observer: &dyn Observer,
-) -> Result<RunReport> {
+) -> Result<Described> {
     observer.stage("segmenting");
-    let described = segment_corpus(corpus, segmenter);
-    if described.is_empty() {
+    let talks = segment_corpus(corpus, segmenter);
+    if talks.is_empty() {
         let names: Vec<String> = inputs.iter().map(|p| p.display().to_string()).collect();
         return Err(Error::input(
             names.join(", "),
@@ -105,11 +120,11 @@ pub fn run(
             edition: d.meta.edition.clone(),
             year: d.meta.year,
             lines: d.text.lines().count(),
-            talks: described.iter().filter(|t| t.file == d.file).count(),
+            talks: talks.iter().filter(|t| t.file == d.file).count(),
         })
         .collect();
     let mut warnings = corpus.warnings.clone();
-    for talk in described.iter().filter(|t| t.kind == TalkKind::Document) {
+    for talk in talks.iter().filter(|t| t.kind == TalkKind::Document) {
         let warning = Warning {
             file: talk.file.clone(),
             message: "no talk found (no heading, list item or paragraph read as a talk); \
@@ -119,9 +134,44 @@ pub fn run(
         observer.warning(&warning);
         warnings.push(warning);
     }
-    run_talks(
-        inputs, documents, described, &warnings, embedder, options, observer,
-    )
+    Ok(Described {
+        inputs: inputs.to_vec(),
+        documents,
+        talks,
+        warnings,
+    })
+}
+
+/// The talks of a CSV of talks (one talk per row).
+pub fn describe_table(input: &Path, table: &TalkTable) -> Described {
+    let talks = talks_from_table(table);
+    let document = DocumentSummary {
+        file: table.file.clone(),
+        conference: None,
+        edition: None,
+        year: None,
+        lines: table.rows.last().map_or(0, |r| r.line),
+        talks: talks.len(),
+    };
+    Described {
+        inputs: vec![input.to_path_buf()],
+        documents: vec![document],
+        talks,
+        warnings: table.warnings.clone(),
+    }
+}
+
+/// Runs the whole pipeline on notes read from `inputs` and returns the report (not yet written).
+pub fn run(
+    inputs: &[PathBuf],
+    corpus: &Corpus,
+    segmenter: &dyn Segmenter,
+    embedder: &dyn Embedder,
+    options: &RunOptions,
+    observer: &dyn Observer,
+) -> Result<RunReport> {
+    let described = describe_notes(inputs, corpus, segmenter, observer)?;
+    run_described(described, embedder, options, observer)
 }
 
 /// Runs the pipeline on a CSV of talks (one talk per row).
@@ -132,50 +182,22 @@ pub fn run_table(
     options: &RunOptions,
     observer: &dyn Observer,
 ) -> Result<RunReport> {
-    let described = talks_from_table(table);
-    let document = DocumentSummary {
-        file: table.file.clone(),
-        conference: None,
-        edition: None,
-        year: None,
-        lines: table.rows.last().map_or(0, |r| r.line),
-        talks: described.len(),
-    };
-    run_talks(
-        &[input.to_path_buf()],
-        vec![document],
-        described,
-        &table.warnings,
-        embedder,
-        options,
-        observer,
-    )
+    run_described(describe_table(input, table), embedder, options, observer)
 }
 
-/// Embeds, clusters and names the described talks, and assembles the report.
-fn run_talks(
-    inputs: &[PathBuf],
-    documents: Vec<DocumentSummary>,
-    described: Vec<Talk>,
-    warnings: &[Warning],
+/// Embeds, clusters and names the described talks, and assembles the report with the fitted
+/// themes model.
+pub fn run_described(
+    described: Described,
     embedder: &dyn Embedder,
     options: &RunOptions,
     observer: &dyn Observer,
 ) -> Result<RunReport> {
     // A talk described in several documents is embedded, clustered and themed once.
-    let linked = link_talks(&described);
-    let talks = &linked.talks;
+    let linked = link_talks(&described.talks);
     // Checked before the embedding, so a comparison that cannot be made stops at once.
-    let periods = Periods::of(talks, &options.trends)?;
-
-    observer.stage("embedding");
-    let texts: Vec<String> = talks.iter().map(Talk::text).collect();
-    let text_refs: Vec<&str> = texts.iter().map(String::as_str).collect();
-    let total = text_refs.len();
-    let vectors =
-        embedder.embed_with_progress(&text_refs, &|done| observer.embedded(done, total))?;
-    let titles: Vec<&str> = talks.iter().map(|t| t.title.as_str()).collect();
-    let title_vectors = embedder.embed(&titles)?;
+    let periods = Periods::of(&linked.talks, &options.trends)?;
+    let vectors = embed_talks(&linked.talks, embedder, observer)?;
     let classifier = ThemeClassifier {
         threshold: options.theme_threshold,
     }
@@ -183,23 +205,203 @@ fn run_talks(
 
     observer.stage("clustering");
     let clusterer = options.clusterer.as_ref();
-    let clustering = cluster::fit(clusterer, vectors.view())?;
+    let clustering = cluster::fit(clusterer, vectors.texts.view())?;
 
     observer.stage("naming themes");
-    let assigned = classifier.predict(vectors.view(), title_vectors.view());
-    let themes = summarise_themes(&options.taxonomy, talks, &assigned);
+    let assigned = classifier.predict(vectors.texts.view(), vectors.titles.view());
     let clusters = name_clusters(
         &options.taxonomy,
-        talks,
+        &linked.talks,
         &assigned,
         &clustering.labels,
         clustering.k(),
     );
+    let themes_model = ThemesModel {
+        embedder: EmbedderStamp::of(embedder),
+        taxonomy_source: options.taxonomy_source.clone(),
+        themes: options
+            .taxonomy
+            .themes
+            .iter()
+            .map(|t| ThemeName {
+                id: t.id.clone(),
+                name: t.name.clone(),
+            })
+            .collect(),
+        classifier,
+        clusters: clusters
+            .iter()
+            .map(|c| ClusterName {
+                id: c.id,
+                name: c.name.clone(),
+                theme: c.theme.clone(),
+                keywords: c.keywords.clone(),
+            })
+            .collect(),
+        centroids: clustering.centroids.clone(),
+    };
+    let parameters = RunParameters {
+        inputs: sorted_names(&described.inputs),
+        seed: options.seed,
+        algorithm: clusterer.name(),
+        algorithm_params: clusterer.params(),
+        theme_threshold: options.theme_threshold,
+        taxonomy: options.taxonomy_source.clone(),
+    };
+    let summary = ClusteringSummary {
+        algorithm: format!("{} ({})", clusterer.name(), clusterer.params()),
+        k: clustering.k(),
+        silhouette: clustering.silhouette,
+        tried: clustering.tried,
+    };
+    let themed = Themed {
+        linked,
+        assigned,
+        labels: clustering.labels,
+        clusters,
+    };
+    assemble(
+        described,
+        themed,
+        periods,
+        parameters,
+        summary,
+        themes_model,
+        options.taxonomy.clone(),
+        &options.trends,
+        embedder,
+        observer,
+    )
+}
 
+/// Themes new talks with a model fitted by an earlier run, refitting nothing: each talk gets the
+/// theme and score the model's classifier gives it, and the cluster whose centroid is nearest.
+pub fn assign(
+    described: Described,
+    model: &ThemesModel,
+    model_source: &str,
+    embedder: &dyn Embedder,
+    observer: &dyn Observer,
+) -> Result<RunReport> {
+    let linked = link_talks(&described.talks);
+    let trends = TrendOptions::default();
+    let periods = Periods::of(&linked.talks, &trends)?;
+    let vectors = embed_talks(&linked.talks, embedder, observer)?;
+    observer.stage("assigning themes");
+    let assigned = model
+        .classifier
+        .predict(vectors.texts.view(), vectors.titles.view());
+    let labels: Vec<Option<usize>> = if model.clusters.is_empty() {
+        vec![None; linked.talks.len()]
+    } else {
+        cluster::nearest_centroid(vectors.texts.view(), &model.centroids)
+            .into_iter()
+            .map(Some)
+            .collect()
+    };
+    let taxonomy = model.taxonomy();
+    let mut clusters = name_clusters(
+        &taxonomy,
+        &linked.talks,
+        &assigned,
+        &labels,
+        model.clusters.len(),
+    );
+    // A cluster keeps the name, theme and keywords the run gave it.
+    for (cluster, fitted) in clusters.iter_mut().zip(&model.clusters) {
+        cluster.name = fitted.name.clone();
+        cluster.theme = fitted.theme.clone();
+        cluster.keywords = fitted.keywords.clone();
+    }
+    let (threshold, method) = (model.classifier.threshold(), "nearest centroid");
+    let parameters = RunParameters {
+        inputs: sorted_names(&described.inputs),
+        seed: 0,
+        algorithm: method.into(),
+        algorithm_params: format!("themes from {model_source}"),
+        theme_threshold: threshold,
+        taxonomy: model.taxonomy_source.clone(),
+    };
+    let summary = ClusteringSummary {
+        algorithm: format!("{method} ({model_source})"),
+        k: model.clusters.len(),
+        silhouette: None,
+        tried: Vec::new(),
+    };
+    let themed = Themed {
+        linked,
+        assigned,
+        labels,
+        clusters,
+    };
+    assemble(
+        described,
+        themed,
+        periods,
+        parameters,
+        summary,
+        model.clone(),
+        taxonomy,
+        &trends,
+        embedder,
+        observer,
+    )
+}
+
+/// Each distinct talk's text and title vectors.
+struct TalkVectors {
+    texts: Array2<f32>,
+    titles: Array2<f32>,
+}
+
+fn embed_talks(
+    talks: &[Talk],
+    embedder: &dyn Embedder,
+    observer: &dyn Observer,
+) -> Result<TalkVectors> {
+    observer.stage("embedding");
+    let texts: Vec<String> = talks.iter().map(Talk::text).collect();
+    let text_refs: Vec<&str> = texts.iter().map(String::as_str).collect();
+    let total = text_refs.len();
+    let texts = embedder.embed_with_progress(&text_refs, &|done| observer.embedded(done, total))?;
+    let titles: Vec<&str> = talks.iter().map(|t| t.title.as_str()).collect();
+    let titles = embedder.embed(&titles)?;
+    Ok(TalkVectors { texts, titles })
+}
+
+/// The distinct talks with their themes and clusters.
+struct Themed {
+    linked: LinkedTalks,
+    assigned: Vec<ThemeAssignment>,
+    labels: Vec<Option<usize>>,
+    clusters: Vec<NamedCluster>,
+}
+
+/// Summarises the themes, follows them over periods and assembles the report.
+#[allow(clippy::too_many_arguments)]
+fn assemble(
+    described: Described,
+    themed: Themed,
+    periods: Periods,
+    parameters: RunParameters,
+    clustering: ClusteringSummary,
+    themes_model: ThemesModel,
+    taxonomy: Taxonomy,
+    trend_options: &TrendOptions,
+    embedder: &dyn Embedder,
+    observer: &dyn Observer,
+) -> Result<RunReport> {
+    let Themed {
+        linked,
+        assigned,
+        labels,
+        clusters,
+    } = themed;
+    let themes = summarise_themes(&taxonomy, &linked.talks, &assigned);
     observer.stage("comparing periods");
-    let trends = Trends::build(talks, periods, &assigned, &themes, &options.trends)?;
-
-    let records = described
+    let trends = Trends::build(&linked.talks, periods, &assigned, &themes, trend_options)?;
+    let talks = described
+        .talks
         .into_iter()
         .zip(&linked.link)
         .map(|(t, &id)| TalkRecord {
@@ -218,39 +420,28 @@ fn run_talks(
             theme_score: assigned[id].score,
             theme_2: assigned[id].second.clone(),
             theme_scores: assigned[id].scores.clone(),
-            cluster: clustering.labels[id],
+            cluster: labels[id],
             extra: t.extra,
         })
         .collect();
     Ok(RunReport {
         schema_version: SCHEMA_VERSION,
         tool_version: env!("CARGO_PKG_VERSION").to_string(),
-        parameters: RunParameters {
-            inputs: sorted_names(inputs),
-            seed: options.seed,
-            algorithm: clusterer.name(),
-            algorithm_params: clusterer.params(),
-            theme_threshold: options.theme_threshold,
-            taxonomy: options.taxonomy_source.clone(),
-        },
+        parameters,
         model: ModelInfo {
             id: embedder.model_id().to_string(),
             sha256: embedder.checksum().to_string(),
             engine: embedder.engine().to_string(),
             dim: embedder.dim(),
         },
-        documents,
-        talks: records,
-        clustering: ClusteringSummary {
-            algorithm: format!("{} ({})", clusterer.name(), clusterer.params()),
-            k: clustering.k(),
-            silhouette: clustering.silhouette,
-            tried: clustering.tried,
-        },
+        documents: described.documents,
+        talks,
+        clustering,
         clusters,
         themes,
         trends,
-        warnings: warnings.to_vec(),
+        warnings: described.warnings,
+        themes_model,
     })
 }
 

@@ -20,7 +20,7 @@ use crate::compare::Trends;
 use crate::error::{Error, Result};
 use crate::ingest::{Field, Warning};
 use crate::segment::{Speaker, TalkKind};
-use crate::themes::{Keyword, NamedCluster, Theme, ThemeScore};
+use crate::themes::{Keyword, NamedCluster, Theme, ThemeScore, ThemesModel, MODEL_FILE};
 
 /// Version of the `report.json` layout; bumped on any incompatible change.
 pub const SCHEMA_VERSION: u32 = 2;
@@ -50,6 +50,9 @@ pub struct RunReport {
     pub trends: Trends,
     /// Files skipped or read with a fallback.
     pub warnings: Vec<Warning>,
+    /// The fitted themes, written as `themes.model` (not part of report.json).
+    #[serde(skip)]
+    pub themes_model: ThemesModel,
 }
 
 /// The settings a run used.
@@ -156,7 +159,7 @@ pub struct ClusteringSummary {
 /// Which reports to write.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ReportSet {
-    /// `run`: talks.csv, themes.csv, report.json, report.html.
+    /// `run` and `assign`: talks.csv, themes.csv, report.json, report.html, themes.model.
     Run,
     /// `compare`: the same, plus trends.csv and trends.json.
     Comparison,
@@ -164,11 +167,12 @@ pub enum ReportSet {
 
 impl ReportSet {
     /// Every file either set writes: what a run into a folder may replace or remove.
-    pub const ALL_FILES: [&'static str; 6] = [
+    pub const ALL_FILES: [&'static str; 7] = [
         "talks.csv",
         "themes.csv",
         "report.json",
         "report.html",
+        MODEL_FILE,
         "trends.csv",
         "trends.json",
     ];
@@ -176,7 +180,7 @@ impl ReportSet {
     /// The files of the set, in the order they are written.
     pub fn files(self) -> &'static [&'static str] {
         match self {
-            ReportSet::Run => &["talks.csv", "themes.csv", "report.json", "report.html"],
+            ReportSet::Run => &Self::ALL_FILES[..5],
             ReportSet::Comparison => &Self::ALL_FILES,
         }
     }
@@ -196,6 +200,7 @@ pub fn write_reports(out: &OutputDir, report: &RunReport, set: ReportSet) -> Res
         ReportSet::Comparison => "confthemes: themes over time",
     };
     files.push(("report.html", html::render(report, title).into_bytes()));
+    files.push((MODEL_FILE, report.themes_model.to_bytes()));
     if set == ReportSet::Comparison {
         files.push(("trends.csv", trends_csv(&report.trends)?));
         files.push(("trends.json", to_json(&report.trends, "trends.json")?));
@@ -405,6 +410,7 @@ mod tests {
             themes: Vec::new(),
             trends: Trends::default(),
             warnings: Vec::new(),
+            themes_model: crate::themes::test_model(),
         }
     }
 

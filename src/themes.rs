@@ -8,6 +8,7 @@
 mod classifier;
 pub mod eval;
 mod keywords;
+mod model;
 mod taxonomy;
 
 use serde::Serialize;
@@ -17,6 +18,9 @@ pub use classifier::{
     SECOND_THEME_RATIO,
 };
 pub use keywords::{class_tfidf, ClassTfidf, Keyword};
+#[cfg(test)]
+pub(crate) use model::test_model;
+pub use model::{ClusterName, EmbedderStamp, ThemeName, ThemesModel, MODEL_FILE};
 pub use taxonomy::{Taxonomy, ThemeDef, DEFAULT_EXAMPLES, DEFAULT_TAXONOMY};
 
 use crate::segment::Talk;

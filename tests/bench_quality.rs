@@ -33,6 +33,7 @@ fn bench(file: &str, algorithm: AlgorithmChoice, min_cluster_size: usize) -> Opt
         min_cluster_size,
         pca_dims: DEFAULT_PCA_DIMS,
         seed: 42,
+        ..AlgorithmSettings::default()
     };
     let embedders: [(&str, &dyn Embedder); 1] = [("minilm", common::minilm())];
     Some(run_bench(&data, &embedders, &[algorithm], &settings, &Quiet).unwrap())

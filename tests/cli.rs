@@ -87,7 +87,13 @@ fn run_writes_parseable_reports_and_a_summary() {
     names.sort();
     assert_eq!(
         names,
-        ["report.html", "report.json", "talks.csv", "themes.csv"]
+        [
+            "report.html",
+            "report.json",
+            "talks.csv",
+            "themes.csv",
+            "themes.model"
+        ]
     );
 }
 

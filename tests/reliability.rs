@@ -107,7 +107,13 @@ fn run_into(input: &Path, out: &Path) -> Output {
     run_with(input, out, &[])
 }
 
-const REPORTS: [&str; 4] = ["report.html", "report.json", "talks.csv", "themes.csv"];
+const REPORTS: [&str; 5] = [
+    "report.html",
+    "report.json",
+    "talks.csv",
+    "themes.csv",
+    "themes.model",
+];
 
 #[test]
 fn an_input_among_the_reports_it_would_replace_is_refused_before_any_work() {
@@ -180,22 +186,23 @@ fn a_run_killed_at_any_rename_leaves_one_complete_set() {
     let (old, new) = (tmp.path().join("old.csv"), tmp.path().join("new.csv"));
     fs::write(&old, talks_csv(3)).unwrap();
     fs::write(&new, talks_csv(5)).unwrap();
-    // The switch renames the journal and then the four reports: five renames.
-    for n in 1..=6 {
+    // The switch renames the journal and then each report.
+    let renames = 1 + REPORTS.len();
+    for n in 1..=renames + 1 {
         let out = tmp.path().join(format!("out{n}"));
         run_ok(&[old.to_str().unwrap()], &out, &[], &[]);
         let killed = run_killed_at_rename(&new, &out, n);
         let finished = killed.status.success();
         assert!(
-            finished || n <= 5,
-            "n={n}: killed although the switch has five renames: {}",
+            finished || n <= renames,
+            "n={n}: killed although the switch has {renames} renames: {}",
             stderr(&killed)
         );
         let journal = out.join(".confthemes-journal").exists();
         if !journal {
             // Not committed (or finished): the old set or the new one, whole.
             let counts = talk_counts(&out);
-            let expected = if finished || n > 5 { 5 } else { 3 };
+            let expected = if finished || n > renames { 5 } else { 3 };
             assert_eq!(counts, (expected, expected, expected), "n={n}");
         }
         // The next run into the folder completes a committed switch first, even one that then

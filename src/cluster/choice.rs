@@ -13,7 +13,7 @@ use crate::error::{Error, Result};
 pub enum AlgorithmChoice {
     /// k-means++ at k.
     KMeans,
-    /// k-means++ with k chosen by silhouette in 2..=max(16, 2k).
+    /// k-means++ with k chosen by silhouette in `k_min..=k_max` (a single k: k-means at it).
     KMeansSilhouette,
     /// Agglomerative clustering cut at k.
     Agglomerative(Linkage),
@@ -56,9 +56,12 @@ impl AlgorithmChoice {
         let kmeans = KMeans::new(k).with_seed(settings.seed);
         match self {
             AlgorithmChoice::KMeans => Box::new(kmeans),
+            AlgorithmChoice::KMeansSilhouette if settings.k_min == settings.k_max => {
+                Box::new(KMeans::new(settings.k_min).with_seed(settings.seed))
+            }
             AlgorithmChoice::KMeansSilhouette => Box::new(SilhouetteKMeans {
-                k_min: 2,
-                k_max: (2 * k).max(16),
+                k_min: settings.k_min,
+                k_max: settings.k_max,
                 seed: settings.seed,
             }),
             AlgorithmChoice::Agglomerative(linkage) => {
@@ -95,15 +98,65 @@ impl FromStr for AlgorithmChoice {
 /// Principal components kept by `pca-kmeans` unless told otherwise.
 pub const DEFAULT_PCA_DIMS: usize = 50;
 
-/// Parameters for the algorithms named by [`AlgorithmChoice`].
-#[derive(Debug, Clone)]
+/// Parameters for the algorithms named by [`AlgorithmChoice`]; the defaults are the command
+/// line's.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AlgorithmSettings {
-    /// Clusters for the algorithms that take k (usually the number of gold labels).
+    /// Clusters for the algorithms that take k (`bench`: the number of gold labels).
     pub k: usize,
+    /// Fewest clusters `kmeans-silhouette` tries.
+    pub k_min: usize,
+    /// Most clusters `kmeans-silhouette` tries.
+    pub k_max: usize,
     /// HDBSCAN's min_cluster_size and min_samples.
     pub min_cluster_size: usize,
     /// Dimensions kept by pca-kmeans.
     pub pca_dims: usize,
     /// Seed of every random choice.
     pub seed: u64,
+}
+
+impl Default for AlgorithmSettings {
+    fn default() -> Self {
+        AlgorithmSettings {
+            k: 10,
+            k_min: 2,
+            k_max: 16,
+            min_cluster_size: 10,
+            pca_dims: DEFAULT_PCA_DIMS,
+            seed: 42,
+        }
+    }
+}
+
+impl AlgorithmSettings {
+    /// Checks the parameters once, before any data is read.
+    pub fn validate(&self) -> Result<()> {
+        let invalid = |name: &str, why: String| Err(Error::Setting(format!("{name}: {why}")));
+        if self.k == 0 {
+            return invalid("k", "0: clusters must number at least 1".into());
+        }
+        if self.k_min == 0 || self.k_min > self.k_max {
+            return invalid(
+                "k_min",
+                format!(
+                    "range {}..{} is empty (clusters must number at least 1)",
+                    self.k_min, self.k_max
+                ),
+            );
+        }
+        if self.min_cluster_size < 2 {
+            return invalid(
+                "min_cluster_size",
+                format!(
+                    "{}: a cluster holds at least 2 points",
+                    self.min_cluster_size
+                ),
+            );
+        }
+        if self.pca_dims == 0 {
+            return invalid("pca_dims", "0: at least one component is kept".into());
+        }
+        Ok(())
+    }
 }

@@ -12,7 +12,7 @@ use super::{csv_error, parse_year, DocMeta, LineIndex, Warning};
 use crate::error::{Error, Result};
 
 /// Which columns hold a talk's text and title.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TableColumns {
     /// The talk's text (required).
     pub text: String,
@@ -76,6 +76,51 @@ pub struct TalkTable {
     pub rows: Vec<TalkRow>,
     /// Rows skipped.
     pub warnings: Vec<Warning>,
+}
+
+/// A talk given in memory (a program's own data) rather than read from a file.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TalkText {
+    /// Title.
+    pub title: String,
+    /// Text: abstract or notes.
+    pub text: String,
+    /// Conference, edition and year, when known.
+    pub meta: DocMeta,
+}
+
+impl TalkText {
+    /// A talk with a title and a text, conference unknown.
+    pub fn new(title: impl Into<String>, text: impl Into<String>) -> Self {
+        TalkText {
+            title: title.into(),
+            text: text.into(),
+            meta: DocMeta::default(),
+        }
+    }
+}
+
+impl TalkTable {
+    /// The talks given in memory as a table named `name`: row and line `i` is talk `i`, from 1.
+    pub fn from_texts(name: &str, talks: &[TalkText]) -> TalkTable {
+        TalkTable {
+            file: name.to_string(),
+            rows: talks
+                .iter()
+                .enumerate()
+                .map(|(i, talk)| TalkRow {
+                    row: i + 1,
+                    line: i + 1,
+                    title: talk.title.clone(),
+                    text: talk.text.clone(),
+                    meta: talk.meta.clone(),
+                    label: None,
+                    extra: Vec::new(),
+                })
+                .collect(),
+            warnings: Vec::new(),
+        }
+    }
 }
 
 /// Longest title taken from the start of a text when there is no title column.

@@ -135,6 +135,32 @@ impl ThemeClassifier {
 }
 
 impl FittedThemes {
+    /// The fitted weights (themes x width), the phrases (unit rows) and the threshold: what
+    /// [`super::ThemesModel`] stores.
+    pub(super) fn parts(&self) -> (&Array2<f32>, &Array2<f32>, f32) {
+        (&self.weights, &self.phrases, self.threshold)
+    }
+
+    /// A classifier from stored parts (see [`Self::parts`]).
+    pub(super) fn from_parts(
+        threshold: f32,
+        theme_ids: Vec<String>,
+        weights: Array2<f32>,
+        phrases: Array2<f32>,
+    ) -> Self {
+        FittedThemes {
+            threshold,
+            theme_ids,
+            weights,
+            phrases,
+        }
+    }
+
+    /// Lowest similarity to the nearest phrase that counts as an assignment.
+    pub fn threshold(&self) -> f32 {
+        self.threshold
+    }
+
     /// Each row's cosine similarity to the nearest phrase.
     fn nearest_phrase(&self, rows: ArrayView2<'_, f32>) -> Array1<f32> {
         rows.dot(&self.phrases.t())
