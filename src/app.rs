@@ -2,32 +2,32 @@
 //! pipeline and write the reports. The command line calls these; a program can call them the same
 //! way, or [`theme`] to get the report in memory without writing anything.
 //!
-//! ```no_run
+//! ```
 //! use confthemes::app;
-//! use confthemes::config::{Input, RunConfig};
+//! use confthemes::config::{CachePolicy, Input, RunConfig};
 //! use confthemes::ingest::TalkText;
 //! use confthemes::pipeline::Silent;
 //!
 //! let talks = vec![
-//!     TalkText::new("Istio at scale", "Running a service mesh across 40 clusters with Envoy."),
+//!     TalkText::new("Istio at scale", "A service mesh across 40 clusters with Envoy and mTLS."),
 //!     TalkText::new("Cutting the cloud bill", "FinOps practices that halved our compute spend."),
+//!     TalkText::new("Tracing everything", "OpenTelemetry traces and Prometheus metrics."),
 //! ];
-//! let config = RunConfig::new(Input::Texts(talks), "reports");
+//! let mut config = RunConfig::new(Input::Texts(talks), "reports");
+//! config.model.cache = CachePolicy::Off;
+//! config.clustering.params.k_max = 2;
 //! let themed = app::theme(&config, &Silent)?;
-//! for talk in &themed.report.talks {
-//!     println!("{}: {}", talk.title, talk.theme);
-//! }
+//! let themes: Vec<&str> = themed.report.talks.iter().map(|t| t.theme.as_str()).collect();
+//! assert_eq!(themes, ["service-mesh", "cost", "observability"]);
 //! # Ok::<(), confthemes::Error>(())
 //! ```
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
 use crate::bench::{run_bench, BenchObserver, BenchReport, EmbedderChoice, LabelledTexts};
-use crate::config::{
-    setting, AssignConfig, BenchConfig, CacheReport, Input, RunConfig, TableSettings,
-};
+use crate::config::{AssignConfig, BenchConfig, CacheReport, Input, RunConfig, TableSettings};
 use crate::embed::{Embedder, TfidfLsa};
 use crate::error::{Error, Result};
 use crate::ingest::{load_inputs, load_talk_table, LogisticsRule, TableColumns, TalkTable};
@@ -167,25 +167,33 @@ pub fn assign(config: &AssignConfig, observer: &dyn Observer) -> Result<Outcome>
     let mut inputs = config.input.paths();
     inputs.push(&model_path);
     refuse_overlap(&inputs, &config.out, &ReportSet::ALL_FILES)?;
-    let model = ThemesModel::read(&model_path)?;
+    let fitted = ThemesModel::read(&model_path)?;
+    let themed = apply(&fitted, &model_path, config, observer)?;
+    observer.stage("writing reports");
+    let out = OutputDir::open(&config.out)?;
+    let written = write_reports(&out, &themed.report, ReportSet::Run)?;
+    Ok(Outcome { themed, written })
+}
+
+/// Themes the input of `config` with fitted themes (read from `source`, or made in memory by
+/// [`theme`]: `report.themes_model`) and returns the report without writing anything. The model
+/// loaded must be the one the themes were fitted with.
+pub fn apply(
+    fitted: &ThemesModel,
+    source: &Path,
+    config: &AssignConfig,
+    observer: &dyn Observer,
+) -> Result<Themed> {
     observer.stage("reading input");
     let described = describe(&config.input, &config.table, observer)?;
     observer.stage("loading model");
     let stack = config.model.load()?;
-    let source = model_path.display().to_string();
-    let ((report, out), cache) = stack.with(|embedder| {
-        // A model file that does not fit stops the command before the output folder is touched.
-        model.check_embedder(embedder, &model_path)?;
-        let out = OutputDir::open(&config.out)?;
-        let report = pipeline::assign(described, &model, &source, embedder, observer)?;
-        Ok((report, out))
+    let name = source.display().to_string();
+    let (report, cache) = stack.with(|embedder| {
+        fitted.check_embedder(embedder, source)?;
+        pipeline::assign(described, fitted, &name, embedder, observer)
     })?;
-    observer.stage("writing reports");
-    let written = write_reports(&out, &report, ReportSet::Run)?;
-    Ok(Outcome {
-        themed: Themed { report, cache },
-        written,
-    })
+    Ok(Themed { report, cache })
 }
 
 /// `segment`: the talks found in note files, in document order.
@@ -343,7 +351,7 @@ fn describe(input: &Input, table: &TableSettings, observer: &dyn Observer) -> Re
         }
         Input::Texts(texts) => {
             if texts.is_empty() {
-                return Err(setting("input", "no talks given"));
+                return Err(Error::Setting("no talks given".into()));
             }
             let table = TalkTable::from_texts("talks", texts);
             Ok(pipeline::describe_table(&PathBuf::from("talks"), &table))

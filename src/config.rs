@@ -310,7 +310,7 @@ impl RunConfig {
             if trends.track_column.is_some() && matches!(self.input, Input::Notes(_)) {
                 return Err(setting(
                     "track_column",
-                    "official tracks are read from a CSV of talks; the input is notes",
+                    "names a column of a CSV of talks; the input is notes",
                 ));
             }
         }
@@ -376,10 +376,10 @@ impl BenchConfig {
             return Err(setting("k", "0: clusters must number at least 1"));
         }
         if self.algorithms.is_empty() {
-            return Err(setting("algorithms", "none given"));
+            return Err(setting("algorithms", "lists none"));
         }
         if self.embedders.is_empty() {
-            return Err(setting("embedders", "none given"));
+            return Err(setting("embedders", "lists none"));
         }
         self.model.validate()?;
         self.params.validate()
@@ -402,6 +402,18 @@ pub struct AssignConfig {
 }
 
 impl AssignConfig {
+    /// Theming `input` with the themes in `themes_from` into `out`, every other setting at its
+    /// default.
+    pub fn new(themes_from: impl Into<PathBuf>, input: Input, out: impl Into<PathBuf>) -> Self {
+        AssignConfig {
+            themes_from: themes_from.into(),
+            input,
+            table: TableSettings::default(),
+            out: out.into(),
+            model: ModelSettings::default(),
+        }
+    }
+
     /// Checks the settings.
     pub fn validate(&self) -> Result<()> {
         self.model.validate()
@@ -410,7 +422,7 @@ impl AssignConfig {
 
 /// An invalid setting, named by its field.
 pub(crate) fn setting(name: &str, message: impl std::fmt::Display) -> Error {
-    Error::Setting(format!("{name}: {message}"))
+    Error::Setting(format!("{name} {message}"))
 }
 
 #[cfg(test)]
@@ -430,10 +442,14 @@ mod tests {
         assert!(run_config().validate().is_ok());
         let mut c = run_config();
         c.themes.threshold = 1.5;
-        assert!(refused(&c).contains("threshold: 1.5"), "{}", refused(&c));
+        assert!(
+            refused(&c).contains("threshold 1.5 is not"),
+            "{}",
+            refused(&c)
+        );
         let mut c = run_config();
         (c.clustering.params.k_min, c.clustering.params.k_max) = (5, 3);
-        assert!(refused(&c).contains("k_min: range 5..3 is empty"));
+        assert!(refused(&c).contains("k range 5..3 is empty"));
         let mut c = run_config();
         c.model.max_windows = 0;
         assert!(refused(&c).starts_with("invalid setting: max_windows"));
@@ -445,7 +461,7 @@ mod tests {
             min_change: 1.0,
             ..TrendOptions::default()
         });
-        assert!(refused(&c).contains("min_change: 1 is not a share"));
+        assert!(refused(&c).contains("min_change 1 is not a share"));
     }
 
     #[test]
@@ -486,6 +502,10 @@ mod tests {
             k: Some(0),
             model: ModelSettings::default(),
         };
-        assert!(bench.validate().unwrap_err().to_string().contains("k: 0"));
+        assert!(bench
+            .validate()
+            .unwrap_err()
+            .to_string()
+            .contains("k 0: clusters"));
     }
 }

@@ -5,8 +5,11 @@
 //! [`ingest`] ([`ingest::Document`]) -> [`segment`] ([`segment::Talk`]) -> [`embed`] (vectors) ->
 //! [`cluster`] ([`cluster::Clustering`]) -> [`themes`] ([`themes::Theme`]) -> [`compare`]
 //! ([`compare::Trends`], themes per period) -> [`report`] (files).
-//! [`pipeline::run`] runs them all. Beside the chain, [`bench`] scores clusterings against gold
-//! labels and [`text`] holds the tokenizer the word-based stages share.
+//! [`pipeline::run`] runs them all. [`config`] holds every setting, checked once; [`app`] is the
+//! entry point the command line and other programs call (`run`, `compare`, `assign`, `bench`, and
+//! [`app::theme`] for talks held in memory; see its example and `examples/theme_talks.rs`).
+//! Beside the chain, [`bench`] scores clusterings against gold labels and [`text`] holds the
+//! tokenizer the word-based stages share.
 
 pub mod app;
 pub mod bench;

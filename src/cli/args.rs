@@ -519,22 +519,50 @@ impl BenchArgs {
     }
 }
 
-/// The error as the command line shows it: a setting named by the library (`k_min: ...`) is
-/// named by its flag (`--k-min: ...`).
+/// Settings the library names by field, and the flags that set them.
+const FLAGS: [(&str, &str); 13] = [
+    ("threshold", "--threshold"),
+    ("max_windows", "--max-windows"),
+    ("batch_size", "--batch-size"),
+    ("min_cluster_size", "--min-cluster-size"),
+    ("pca_dims", "--pca-dims"),
+    ("min_change", "--min-change"),
+    ("track_column", "--track-col"),
+    ("keep_logistics", "--keep-logistics"),
+    ("k_min", "--k-min"),
+    ("k_max", "--k-max"),
+    ("algorithms", "--algorithms"),
+    ("embedders", "--embedders"),
+    ("threads", "--threads"),
+];
+
+/// The error as the command line shows it: the settings the library names by field
+/// (`k_min`, `threshold`) are named by their flags (`--k-min`, `--threshold`).
 pub fn with_flag_names(err: &Error) -> String {
-    let Error::Setting(message) = err else {
-        return err.to_string();
-    };
-    let Some((name, rest)) = message.split_once(": ") else {
-        return err.to_string();
-    };
-    let flag = match name {
-        "input" => "INPUT".to_string(),
-        "track_column" => "--track-col".to_string(),
-        _ if name.chars().all(|c| c.is_ascii_lowercase() || c == '_') => {
-            format!("--{}", name.replace('_', "-"))
-        }
-        _ => return err.to_string(),
-    };
-    format!("invalid setting: {flag}: {rest}")
+    let message = err.to_string();
+    let setting = matches!(err, Error::Setting(_));
+    let words: Vec<&str> = message.split(' ').collect();
+    let shown: Vec<String> = words
+        .iter()
+        .enumerate()
+        .map(|(i, word)| {
+            let name = word.trim_end_matches([':', ',', ';', ')']);
+            // A bare `k` is the flag --k when a number follows (`k 0: ...`, not `k range ...`).
+            let bare_k = setting
+                && name == "k"
+                && words
+                    .get(i + 1)
+                    .is_some_and(|next| next.starts_with(|c: char| c.is_ascii_digit()));
+            let flag = FLAGS
+                .iter()
+                .find(|(field, _)| *field == name && (setting || name.contains('_')))
+                .map(|(_, flag)| *flag)
+                .or(bare_k.then_some("--k"));
+            match flag {
+                Some(flag) => word.replacen(name, flag, 1),
+                None => word.to_string(),
+            }
+        })
+        .collect();
+    shown.join(" ")
 }

@@ -132,30 +132,24 @@ impl Default for AlgorithmSettings {
 impl AlgorithmSettings {
     /// Checks the parameters once, before any data is read.
     pub fn validate(&self) -> Result<()> {
-        let invalid = |name: &str, why: String| Err(Error::Setting(format!("{name}: {why}")));
+        let invalid = |why: String| Err(Error::Setting(why));
         if self.k == 0 {
-            return invalid("k", "0: clusters must number at least 1".into());
+            return invalid("k 0: clusters must number at least 1".into());
         }
         if self.k_min == 0 || self.k_min > self.k_max {
-            return invalid(
-                "k_min",
-                format!(
-                    "range {}..{} is empty (clusters must number at least 1)",
-                    self.k_min, self.k_max
-                ),
-            );
+            return invalid(format!(
+                "k range {}..{} is empty: k_min must be at least 1 and at most k_max",
+                self.k_min, self.k_max
+            ));
         }
         if self.min_cluster_size < 2 {
-            return invalid(
-                "min_cluster_size",
-                format!(
-                    "{}: a cluster holds at least 2 points",
-                    self.min_cluster_size
-                ),
-            );
+            return invalid(format!(
+                "min_cluster_size {}: a cluster holds at least 2 points",
+                self.min_cluster_size
+            ));
         }
         if self.pca_dims == 0 {
-            return invalid("pca_dims", "0: at least one component is kept".into());
+            return invalid("pca_dims 0: at least one component is kept".into());
         }
         Ok(())
     }
