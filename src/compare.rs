@@ -297,7 +297,7 @@ impl Periods {
         };
         if options.require_two_periods && periods.kept.len() < 2 {
             let found: Vec<&str> = periods.kept.iter().map(|p| p.label.as_str()).collect();
-            return Err(Error::Setting(format!(
+            return Err(Error::Data(format!(
                 "compare needs talks from two periods or more; found {} ({} talks without a year)",
                 if found.is_empty() {
                     "none".to_string()
@@ -321,7 +321,7 @@ impl Periods {
         pairs: &[ThemeTrack],
     ) -> Result<(), Error> {
         if !talks.iter().any(|t| track_of(t, column).is_some()) {
-            return Err(Error::Setting(format!(
+            return Err(Error::Data(format!(
                 "no talk has a `{column}` column to compare themes with"
             )));
         }
@@ -331,7 +331,7 @@ impl Periods {
                 .zip(&self.slot)
                 .any(|(t, p)| p.is_some() && track_of(t, column) == Some(pair.track.as_str()));
             if !found {
-                return Err(Error::Setting(format!(
+                return Err(Error::Data(format!(
                     "no talk has `{}` in the `{column}` column",
                     pair.track
                 )));
@@ -500,7 +500,7 @@ fn compare_tracks(
     let mut correlations = Vec::new();
     for pair in pairs {
         let Some(theme) = themes.iter().find(|t| t.theme == pair.theme) else {
-            return Err(Error::Setting(format!(
+            return Err(Error::Data(format!(
                 "theme `{}` has no talks (themes with talks: {})",
                 pair.theme,
                 themes
@@ -717,7 +717,7 @@ mod tests {
         };
         assert_eq!(
             err(comparison),
-            "invalid setting: compare needs talks from two periods or more; found 2019 (0 talks without a year)"
+            "compare needs talks from two periods or more; found 2019 (0 talks without a year)"
         );
     }
 }

@@ -100,7 +100,7 @@ struct ManifestRow {
 
 /// Reads every note under `input` (a folder, or a single `.txt`/`.md` file).
 pub fn load_notes(input: &Path) -> Result<Corpus> {
-    let meta = fs::metadata(input).map_err(|e| Error::input(input, e.to_string()))?;
+    let meta = fs::metadata(input).map_err(|e| Error::input_from(input, e))?;
     let mut skipped = Vec::new();
     let (root, files) = if meta.is_dir() {
         let mut files = Vec::new();
@@ -192,7 +192,7 @@ pub fn load_inputs(inputs: &[PathBuf]) -> Result<Corpus> {
     let mut documents = Vec::new();
     let mut warnings = Vec::new();
     for input in inputs {
-        let key = fs::canonicalize(input).map_err(|e| Error::input(input, e.to_string()))?;
+        let key = fs::canonicalize(input).map_err(|e| Error::input_from(input, e))?;
         if let Some(first) = seen.insert(key, input) {
             return Err(Error::input(
                 input,
@@ -240,14 +240,14 @@ fn slashed(path: &Path) -> String {
 
 /// Reads `manifest.csv` (columns `file,conference,edition,year`) into metadata by file name.
 pub fn read_manifest(path: &Path) -> Result<BTreeMap<String, DocMeta>> {
-    let bytes = fs::read(path).map_err(|e| Error::input(path, e.to_string()))?;
+    let bytes = fs::read(path).map_err(|e| Error::input_from(path, e))?;
     let lines = LineIndex::new(&bytes);
     let mut reader = csv::ReaderBuilder::new()
         .trim(csv::Trim::All)
         .from_reader(bytes.as_slice());
     let headers = reader
         .headers()
-        .map_err(|e| Error::parse(path, 1, e.to_string()))?
+        .map_err(|e| Error::parse_from(path, 1, e))?
         .clone();
     for column in ["file", "conference", "edition", "year"] {
         if !headers.iter().any(|h| h == column) {
@@ -260,11 +260,11 @@ pub fn read_manifest(path: &Path) -> Result<BTreeMap<String, DocMeta>> {
     }
     let mut rows = BTreeMap::new();
     for record in reader.records() {
-        let record = record.map_err(|e| csv_error(path, &lines, &e))?;
+        let record = record.map_err(|e| csv_error(path, &lines, e))?;
         let line = record.position().map_or(0, |p| lines.line_at(p.byte()));
         let row: ManifestRow = record
             .deserialize(Some(&headers))
-            .map_err(|e| Error::parse(path, line, e.to_string()))?;
+            .map_err(|e| Error::parse_from(path, line, e))?;
         let year = parse_year(&row.year, path, line)?;
         let non_empty = |s: String| (!s.is_empty()).then_some(s);
         let meta = DocMeta {
@@ -309,9 +309,9 @@ impl LineIndex {
 }
 
 /// A malformed CSV record as an error naming the file and the line the csv crate stopped at.
-fn csv_error(path: &Path, lines: &LineIndex, error: &csv::Error) -> Error {
+fn csv_error(path: &Path, lines: &LineIndex, error: csv::Error) -> Error {
     let line = error.position().map_or(0, |p| lines.line_at(p.byte()));
-    Error::parse(path, line, error.to_string())
+    Error::parse_from(path, line, error)
 }
 
 /// The years a conference can have taken place in.
@@ -354,16 +354,14 @@ fn collect_note_files(
     out: &mut Vec<PathBuf>,
     skipped: &mut Vec<(PathBuf, String)>,
 ) -> Result<()> {
-    let entries = fs::read_dir(dir).map_err(|e| Error::input(dir, e.to_string()))?;
+    let entries = fs::read_dir(dir).map_err(|e| Error::input_from(dir, e))?;
     for entry in entries {
-        let entry = entry.map_err(|e| Error::input(dir, e.to_string()))?;
+        let entry = entry.map_err(|e| Error::input_from(dir, e))?;
         let path = entry.path();
         if entry.file_name().to_string_lossy().starts_with('.') {
             continue;
         }
-        let kind = entry
-            .file_type()
-            .map_err(|e| Error::input(&path, e.to_string()))?;
+        let kind = entry.file_type().map_err(|e| Error::input_from(&path, e))?;
         if kind.is_dir() {
             collect_note_files(&path, out, skipped)?;
             continue;
@@ -439,7 +437,7 @@ enum NoteText {
 
 fn read_note(path: &Path) -> Result<NoteText> {
     let size = fs::metadata(path)
-        .map_err(|e| Error::input(path, e.to_string()))?
+        .map_err(|e| Error::input_from(path, e))?
         .len();
     if size > MAX_FILE_BYTES {
         return Ok(NoteText::Skipped(
@@ -456,7 +454,7 @@ fn read_note(path: &Path) -> Result<NoteText> {
         use std::io::Read;
         file.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes)
     });
-    read.map_err(|e| Error::input(path, e.to_string()))?;
+    read.map_err(|e| Error::input_from(path, e))?;
     if bytes.len() as u64 > MAX_FILE_BYTES {
         return Ok(NoteText::Skipped(
             String::new(),

@@ -309,7 +309,7 @@ fn talks_csv(report: &RunReport) -> Result<Vec<u8>> {
     }
     writer
         .into_inner()
-        .map_err(|e| Error::output("talks.csv", std::io::Error::other(e.to_string())))
+        .map_err(|e| Error::output("talks.csv", e.into_error()))
 }
 
 fn themes_csv(report: &RunReport) -> Result<Vec<u8>> {
@@ -363,7 +363,7 @@ fn to_csv<T: Serialize>(rows: impl Iterator<Item = T>) -> Result<Vec<u8>> {
     }
     writer
         .into_inner()
-        .map_err(|e| Error::output("<csv>", std::io::Error::other(e.to_string())))
+        .map_err(|e| Error::output("<csv>", e.into_error()))
 }
 
 fn to_json<T: Serialize>(value: &T, name: &str) -> Result<Vec<u8>> {

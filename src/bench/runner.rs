@@ -218,7 +218,7 @@ impl BenchReport {
         }
         writer
             .into_inner()
-            .map_err(|e| Error::output("bench.csv", std::io::Error::other(e.to_string())))
+            .map_err(|e| Error::output("bench.csv", e.into_error()))
     }
 
     /// `bench.json`: `{"texts", "labels", "results": [...], "embedders": [...]}`.

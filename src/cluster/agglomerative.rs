@@ -69,7 +69,7 @@ impl Clusterer for Agglomerative {
         let n = x.nrows();
         match self.cut {
             Cut::Clusters(k) if k == 0 || k > n => {
-                return Err(Error::Setting(format!(
+                return Err(Error::Data(format!(
                     "k = {k} clusters needs between 1 and {n} points"
                 )))
             }

@@ -64,14 +64,14 @@ impl Clusterer for Hdbscan {
             )));
         }
         if n <= self.min_samples.max(self.min_cluster_size) {
-            return Err(Error::Setting(format!(
+            return Err(Error::Data(format!(
                 "HDBSCAN with {} needs more than {} points, not {n}",
                 self.params(),
                 self.min_samples.max(self.min_cluster_size)
             )));
         }
         if x.iter().any(|v| !v.is_finite()) {
-            return Err(Error::Setting("HDBSCAN input holds NaN or infinity".into()));
+            return Err(Error::Data("HDBSCAN input holds NaN or infinity".into()));
         }
         let mut model = HDbscan {
             alpha: 1.0f32,

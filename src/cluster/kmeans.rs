@@ -59,7 +59,7 @@ impl KMeans {
     pub fn fit(&self, x: ArrayView2<'_, f32>) -> Result<KMeansModel> {
         let n = x.nrows();
         if self.k == 0 || self.k > n {
-            return Err(Error::Setting(format!(
+            return Err(Error::Data(format!(
                 "k = {} clusters needs between 1 and {n} points",
                 self.k
             )));

@@ -32,7 +32,7 @@ impl Pca {
     pub fn fit(&self, x: ArrayView2<'_, f32>) -> Result<PcaModel> {
         let (n, d) = x.dim();
         if self.dims == 0 || self.dims > d || n < 2 {
-            return Err(Error::Setting(format!(
+            return Err(Error::Data(format!(
                 "PCA to {} dimensions needs at least 2 rows of at least that width, not {n} x {d}",
                 self.dims
             )));

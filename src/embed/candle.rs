@@ -31,8 +31,8 @@ impl CandleMiniLm {
     pub fn load(files: &ModelFiles) -> Result<Self> {
         let config: Config = read_json(&files.config)?;
         let device = Device::Cpu;
-        let weights = std::fs::read(&files.weights)
-            .map_err(|e| Error::model(&files.weights, e.to_string()))?;
+        let weights =
+            std::fs::read(&files.weights).map_err(|e| Error::model_from(&files.weights, e))?;
         let vb =
             VarBuilder::from_buffered_safetensors(weights, DType::F32, &device).map_err(|e| {
                 Error::model(
@@ -90,7 +90,7 @@ impl CandleMiniLm {
             let counts = mask.sum(1)?.clamp(1e-9f32, f32::MAX)?;
             summed.broadcast_div(&counts)?.to_vec2::<f32>()
         };
-        run().map_err(|e| Error::Embedding(e.to_string()))
+        run().map_err(|e| Error::embedding("", e))
     }
 }
 

@@ -73,7 +73,7 @@ impl ModelFiles {
                 ),
             ));
         }
-        let bytes = std::fs::read(&weights).map_err(|e| Error::model(&weights, e.to_string()))?;
+        let bytes = std::fs::read(&weights).map_err(|e| Error::model_from(&weights, e))?;
         let sha256 = hex(&Sha256::digest(&bytes));
         let default_name = Path::new(DEFAULT_MODEL_DIR).file_name();
         if sha256 != MODEL_SHA256 {
@@ -133,7 +133,7 @@ fn require(dir: &Path, name: &str) -> Result<PathBuf> {
 }
 
 pub(crate) fn read_json<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T> {
-    let text = std::fs::read_to_string(path).map_err(|e| Error::model(path, e.to_string()))?;
+    let text = std::fs::read_to_string(path).map_err(|e| Error::model_from(path, e))?;
     serde_json::from_str(&text)
         .map_err(|e| Error::model(path, format!("line {}: {e}; {FETCH_HINT}", e.line())))
 }

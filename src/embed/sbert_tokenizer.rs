@@ -35,7 +35,7 @@ impl SbertTokenizer {
         let mut truncated = whole.clone();
         whole
             .with_truncation(None)
-            .map_err(|e| Error::model(&files.tokenizer, e.to_string()))?;
+            .map_err(|e| Error::model_from(&files.tokenizer, e))?;
         truncated
             .with_truncation(Some(TruncationParams {
                 max_length: files.max_seq_length,
@@ -43,7 +43,7 @@ impl SbertTokenizer {
                 direction: TruncationDirection::Right,
                 stride: 0,
             }))
-            .map_err(|e| Error::model(&files.tokenizer, e.to_string()))?;
+            .map_err(|e| Error::model_from(&files.tokenizer, e))?;
         Ok(SbertTokenizer {
             truncated,
             whole,
@@ -65,7 +65,7 @@ impl SbertTokenizer {
             let encodings = self
                 .truncated
                 .encode_batch(prefixes.clone(), true)
-                .map_err(|e| Error::Embedding(format!("tokenizer: {e}")))?;
+                .map_err(|e| Error::embedding("tokenizer", e))?;
             for ((text, cut), encoding) in slice.iter().zip(prefixes).zip(encodings) {
                 let short = encoding.len() < self.max_length && cut.len() < text.len();
                 ids.push(if short {
@@ -96,7 +96,7 @@ impl SbertTokenizer {
             let cut = prefix(text, bytes);
             let encoding = tokenizer
                 .encode(cut, special)
-                .map_err(|e| Error::Embedding(format!("tokenizer: {e}")))?;
+                .map_err(|e| Error::embedding("tokenizer", e))?;
             if encoding.len() >= tokens || cut.len() == text.len() {
                 return Ok(encoding);
             }

@@ -132,7 +132,7 @@ pub fn load_talk_table(path: &Path, columns: &TableColumns) -> Result<TalkTable>
         || path.display().to_string(),
         |n| n.to_string_lossy().into_owned(),
     );
-    let bytes = std::fs::read(path).map_err(|e| Error::input(path, e.to_string()))?;
+    let bytes = std::fs::read(path).map_err(|e| Error::input_from(path, e))?;
     // The csv crate reads an unclosed quote as a field running to the end of the file, which would
     // silently swallow every row after it.
     if let Some(line) = unclosed_quote(&bytes) {
@@ -146,7 +146,7 @@ pub fn load_talk_table(path: &Path, columns: &TableColumns) -> Result<TalkTable>
     let mut reader = csv::ReaderBuilder::new().from_reader(bytes.as_slice());
     let headers = reader
         .headers()
-        .map_err(|e| Error::parse(path, 1, e.to_string()))?
+        .map_err(|e| Error::parse_from(path, 1, e))?
         .clone();
     let column = |name: &str| headers.iter().position(|h| h.trim() == name);
     let required = |name: &str, option: &str| {
@@ -188,7 +188,7 @@ pub fn load_talk_table(path: &Path, columns: &TableColumns) -> Result<TalkTable>
     let mut rows = Vec::new();
     let mut warnings = Vec::new();
     for record in reader.records() {
-        let record = record.map_err(|e| csv_error(path, &lines, &e))?;
+        let record = record.map_err(|e| csv_error(path, &lines, e))?;
         let line = record.position().map_or(0, |p| lines.line_at(p.byte())) as usize;
         let get = |at: Option<usize>| at.and_then(|i| record.get(i)).map(str::trim).unwrap_or("");
         let text = get(Some(text_at));

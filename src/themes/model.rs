@@ -193,7 +193,7 @@ impl ThemesModel {
 
     /// Reads the file a run wrote; a file of another format, version or shape is refused.
     pub fn read(path: &Path) -> Result<Self> {
-        let bytes = std::fs::read(path).map_err(|e| Error::input(path, e.to_string()))?;
+        let bytes = std::fs::read(path).map_err(|e| Error::input_from(path, e))?;
         Self::from_bytes(&bytes).map_err(|why| Error::input(path, why))
     }
 

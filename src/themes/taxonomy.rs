@@ -119,14 +119,14 @@ impl Taxonomy {
         let mut reader = csv::Reader::from_reader(csv_text.as_bytes());
         let headers = reader
             .headers()
-            .map_err(|e| Error::parse(path, at(&e), e.to_string()))?
+            .map_err(|e| Error::parse_from(path, at(&e), e))?
             .clone();
         for record in reader.records() {
-            let record = record.map_err(|e| Error::parse(path, at(&e), e.to_string()))?;
+            let record = record.map_err(|e| Error::parse_from(path, at(&e), e))?;
             let line = record.position().map_or(0, csv::Position::line);
             let row: ExampleRow = record
                 .deserialize(Some(&headers))
-                .map_err(|e| Error::parse(path, line, e.to_string()))?;
+                .map_err(|e| Error::parse_from(path, line, e))?;
             let title = row.title.trim();
             let Some(theme) = self.themes.iter_mut().find(|t| t.id == row.theme.trim()) else {
                 return Err(Error::parse(
@@ -153,7 +153,7 @@ pub(crate) fn two_themes() -> Taxonomy {
 
 /// Reads a UTF-8 file; `what` names its format in the error.
 fn read_utf8(path: &Path, what: &str) -> Result<String> {
-    let bytes = std::fs::read(path).map_err(|e| Error::input(path, e.to_string()))?;
+    let bytes = std::fs::read(path).map_err(|e| Error::input_from(path, e))?;
     String::from_utf8(bytes).map_err(|e| {
         let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
         let line = valid.iter().filter(|&&b| b == b'\n').count() as u64 + 1;
