@@ -164,7 +164,6 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 #[cfg(test)]
 mod tests {
-    use super::*;
     use std::error::Error as _;
 
     #[test]

@@ -569,3 +569,25 @@ fn compare_correlates_theme_shares_with_a_track_column() {
         "no talk has a `room` column",
     );
 }
+
+#[test]
+fn completions_and_the_man_page_are_generated_from_the_flags() {
+    let bash = confthemes(&["completions", "bash"], &[]);
+    assert!(bash.status.success(), "{}", stderr(&bash));
+    let script = String::from_utf8(bash.stdout).unwrap();
+    assert!(script.contains("_confthemes") && script.contains("--themes-from"));
+    let man = confthemes(&["man"], &[]);
+    let page = String::from_utf8(man.stdout).unwrap();
+    assert!(
+        page.contains(".TH confthemes 1") && page.contains("assign"),
+        "{page}"
+    );
+    // -j takes a positive number of threads.
+    expect_error(
+        confthemes(&["-j", "0", "segment", "corpus"], &[]),
+        2,
+        "--threads",
+    );
+    let one = confthemes(&["segment", "corpus", "-j", "1", "--json"], &[]);
+    assert!(one.status.success(), "{}", stderr(&one));
+}

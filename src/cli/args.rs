@@ -520,7 +520,9 @@ impl BenchArgs {
 }
 
 /// Settings the library names by field, and the flags that set them.
-const FLAGS: [(&str, &str); 13] = [
+const FLAGS: [(&str, &str); 15] = [
+    ("text_column", "--text-col"),
+    ("label_column", "--label-col"),
     ("threshold", "--threshold"),
     ("max_windows", "--max-windows"),
     ("batch_size", "--batch-size"),
@@ -539,8 +541,12 @@ const FLAGS: [(&str, &str); 13] = [
 /// The error as the command line shows it: the settings the library names by field
 /// (`k_min`, `threshold`) are named by their flags (`--k-min`, `--threshold`).
 pub fn with_flag_names(err: &Error) -> String {
-    let message = err.to_string();
-    let setting = matches!(err, Error::Setting(_));
+    flag_names(&err.to_string(), matches!(err, Error::Setting(_)))
+}
+
+/// `message` with setting names replaced by flags: every name in a setting error, only names
+/// that cannot be ordinary words (`keep_logistics`) in other messages and warnings.
+pub fn flag_names(message: &str, setting: bool) -> String {
     let words: Vec<&str> = message.split(' ').collect();
     let shown: Vec<String> = words
         .iter()

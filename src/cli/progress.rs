@@ -106,7 +106,8 @@ impl Observer for CliProgress {
     }
 
     fn warning(&self, warning: &Warning) {
+        let message = super::args::flag_names(&warning.message, false);
         self.bar
-            .suspend(|| eprintln!("warning: {}: {}", warning.file, warning.message));
+            .suspend(|| eprintln!("warning: {}: {message}", warning.file));
     }
 }

@@ -66,7 +66,7 @@ impl LogisticsRule {
             table.warnings.push(Warning {
                 file: table.file.clone(),
                 message: format!(
-                    "dropped {dropped} logistics rows by title (--keep-logistics keeps them): {}",
+                    "dropped {dropped} logistics rows by title (keep_logistics keeps them): {}",
                     by_pattern.join(", ")
                 ),
             });

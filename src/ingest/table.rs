@@ -162,9 +162,9 @@ pub fn load_talk_table(path: &Path, columns: &TableColumns) -> Result<TalkTable>
             )
         })
     };
-    let text_at = required(&columns.text, "--text-col")?;
+    let text_at = required(&columns.text, "text_column")?;
     let label_at = match &columns.label {
-        Some(name) => Some(required(name, "--label-col")?),
+        Some(name) => Some(required(name, "label_column")?),
         None => None,
     };
     let (title_at, conference_at, edition_at, year_at) = (
