@@ -80,7 +80,7 @@ impl RustBertMiniLm {
                 .get_embedding_dim()
                 .map_err(|e| Error::model(&files.config, format!("no embedding width: {e}")))?,
         )
-        .map_err(|e| Error::model_from(&files.config, e))?;
+        .map_err(|e| Error::model(&files.config, e.to_string()))?;
         Ok(RustBertMiniLm {
             model: Mutex::new(model),
             tokenizer: SbertTokenizer::load(files)?,
@@ -126,7 +126,10 @@ impl Embedder for RustBertMiniLm {
                     .collect();
                 model
                     .encode(&batch)
-                    .map_err(|e| Error::embedding("rust-bert", e))
+                    .map_err(|e| Error::Embedding {
+                        message: format!("rust-bert: {e}"),
+                        source: None,
+                    })
             })
     }
 }
