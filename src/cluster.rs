@@ -20,7 +20,7 @@ use serde::Serialize;
 use crate::error::Result;
 
 pub use agglomerative::{Agglomerative, Cut, Linkage};
-pub use choice::{AlgorithmChoice, AlgorithmSettings, DEFAULT_PCA_DIMS};
+pub use choice::{AlgorithmChoice, AlgorithmSettings, DEFAULT_PCA_DIMS, DEFAULT_SEED};
 pub use hdbscan::{Hdbscan, OutlierPolicy};
 pub use kmeans::{KMeans, KMeansModel, SilhouetteKMeans};
 pub use pca::{OnPca, Pca, PcaModel};

@@ -22,8 +22,7 @@ use crate::error::{Error, Result};
 use crate::ingest::{TableColumns, TalkText};
 use crate::themes::{Taxonomy, DEFAULT_THRESHOLD};
 
-/// Seed of every random choice unless told otherwise.
-pub const DEFAULT_SEED: u64 = 42;
+pub use crate::cluster::DEFAULT_SEED;
 
 /// What a command reads: notes, or one CSV of talks.
 #[derive(Debug, Clone, PartialEq, Eq)]

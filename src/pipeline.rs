@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use ndarray::Array2;
 
-use crate::cluster::{self, Clusterer, SilhouetteKMeans};
+use crate::cluster::{self, AlgorithmChoice, AlgorithmSettings, Clusterer};
 use crate::compare::{Periods, TrendOptions, Trends};
 use crate::embed::Embedder;
 use crate::error::{Error, Result};
@@ -40,14 +40,12 @@ pub struct RunOptions {
 }
 
 impl Default for RunOptions {
+    /// The command line's defaults.
     fn default() -> Self {
+        let clustering = AlgorithmSettings::default();
         RunOptions {
-            seed: 42,
-            clusterer: Arc::new(SilhouetteKMeans {
-                k_min: 2,
-                k_max: 16,
-                seed: 42,
-            }),
+            seed: clustering.seed,
+            clusterer: AlgorithmChoice::KMeansSilhouette.build(&clustering).into(),
             theme_threshold: DEFAULT_THRESHOLD,
             taxonomy: Taxonomy::builtin(),
             taxonomy_source: "builtin".into(),

@@ -318,7 +318,7 @@ pub struct PipelineArgs {
     k_range: KRangeArgs,
 
     /// HDBSCAN's smallest cluster (and min_samples).
-    #[arg(long, default_value_t = 10)]
+    #[arg(long, default_value_t = AlgorithmSettings::default().min_cluster_size)]
     min_cluster_size: usize,
 
     /// Lowest cosine similarity between a talk (its title or its text, whichever is closer) and
@@ -470,7 +470,7 @@ pub struct BenchArgs {
     k_range: KRangeArgs,
 
     /// HDBSCAN's smallest cluster (and min_samples); 10 is BERTopic's min_topic_size.
-    #[arg(long, default_value_t = 10)]
+    #[arg(long, default_value_t = AlgorithmSettings::default().min_cluster_size)]
     min_cluster_size: usize,
 
     /// Principal components kept by pca-kmeans.

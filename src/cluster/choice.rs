@@ -95,6 +95,9 @@ impl FromStr for AlgorithmChoice {
     }
 }
 
+/// Seed of every random choice unless told otherwise.
+pub const DEFAULT_SEED: u64 = 42;
+
 /// Principal components kept by `pca-kmeans` unless told otherwise.
 pub const DEFAULT_PCA_DIMS: usize = 50;
 
@@ -124,7 +127,7 @@ impl Default for AlgorithmSettings {
             k_max: 16,
             min_cluster_size: 10,
             pca_dims: DEFAULT_PCA_DIMS,
-            seed: 42,
+            seed: DEFAULT_SEED,
         }
     }
 }

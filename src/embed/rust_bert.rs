@@ -124,12 +124,10 @@ impl Embedder for RustBertMiniLm {
                     .iter()
                     .map(|&i| self.tokenizer.model_input(texts[i]))
                     .collect();
-                model
-                    .encode(&batch)
-                    .map_err(|e| Error::Embedding {
-                        message: format!("rust-bert: {e}"),
-                        source: None,
-                    })
+                model.encode(&batch).map_err(|e| Error::Embedding {
+                    message: format!("rust-bert: {e}"),
+                    source: None,
+                })
             })
     }
 }
