@@ -217,10 +217,13 @@ impl ThemesModel {
         let mut data = &bytes[end + 1..];
         let mut matrices = Vec::new();
         for shape in &header.matrices {
-            let len = shape.rows * shape.cols;
-            if data.len() < 4 * len {
+            let len = shape
+                .rows
+                .checked_mul(shape.cols)
+                .filter(|&n| n <= data.len() / 4);
+            let Some(len) = len else {
                 return Err(format!("truncated in matrix `{}`", shape.name));
-            }
+            };
             let values: Vec<f32> = data[..4 * len]
                 .chunks_exact(4)
                 .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
@@ -256,8 +259,8 @@ impl ThemesModel {
 }
 
 /// The first 12 hex digits of a checksum.
-fn short(sha256: &str) -> &str {
-    &sha256[..sha256.len().min(12)]
+fn short(sha256: &str) -> String {
+    sha256.chars().take(12).collect()
 }
 
 /// A two-theme, one-cluster model over 3-d vectors, for tests.
@@ -327,6 +330,14 @@ mod tests {
         let mut bytes = test_model().to_bytes();
         bytes.truncate(bytes.len() - 4);
         assert!(ThemesModel::from_bytes(&bytes)
+            .unwrap_err()
+            .contains("truncated"));
+        let huge = String::from_utf8_lossy(&test_model().to_bytes()).replacen(
+            "\"rows\":2",
+            "\"rows\":4611686018427387904",
+            1,
+        );
+        assert!(ThemesModel::from_bytes(huge.as_bytes())
             .unwrap_err()
             .contains("truncated"));
         let newer = String::from_utf8_lossy(&test_model().to_bytes()).replacen(
