@@ -15,6 +15,7 @@ use clap::{CommandFactory, Parser};
 use cli::args::{self, Cli, Command};
 use cli::progress::{self, CliProgress};
 use confthemes::app::{self, BenchOutcome, Outcome};
+use confthemes::config::RunConfig;
 use confthemes::Error;
 
 // mimalloc: about +50% embedding throughput over the system allocator (fewer page faults).
@@ -40,26 +41,8 @@ fn execute(cli: Cli) -> Result<(), Error> {
             .map_err(|e| Error::Setting(format!("threads: {e}")))?;
     }
     match cli.command {
-        Command::Run(args) => {
-            let progress = CliProgress::new(args.pipeline.quiet);
-            let outcome = app::run(&args.config()?, &progress)?;
-            finish(
-                &progress,
-                args.pipeline.timings,
-                args.pipeline.json,
-                &outcome,
-            )
-        }
-        Command::Compare(args) => {
-            let progress = CliProgress::new(args.pipeline.quiet);
-            let outcome = app::run(&args.config()?, &progress)?;
-            finish(
-                &progress,
-                args.pipeline.timings,
-                args.pipeline.json,
-                &outcome,
-            )
-        }
+        Command::Run(args) => theme(&args.pipeline, &args.config()?),
+        Command::Compare(args) => theme(&args.pipeline, &args.config()?),
         Command::Assign(args) => {
             let progress = CliProgress::new(args.quiet);
             let outcome = app::assign(&args.config()?, &progress)?;
@@ -102,6 +85,13 @@ fn execute(cli: Cli) -> Result<(), Error> {
                 .map_err(|e| Error::output("<stdout>", e))
         }
     }
+}
+
+/// `run` or `compare`: themes the input and prints the summary.
+fn theme(flags: &args::PipelineArgs, config: &RunConfig) -> Result<(), Error> {
+    let progress = CliProgress::new(flags.quiet);
+    let outcome = app::run(config, &progress)?;
+    finish(&progress, flags.timings, flags.json, &outcome)
 }
 
 /// Ends a theme command: timings on stderr when asked, then the summary on stdout.

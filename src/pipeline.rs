@@ -217,15 +217,7 @@ pub fn run_described(
     let themes_model = ThemesModel {
         embedder: EmbedderStamp::of(embedder),
         taxonomy_source: options.taxonomy_source.clone(),
-        themes: options
-            .taxonomy
-            .themes
-            .iter()
-            .map(|t| ThemeName {
-                id: t.id.clone(),
-                name: t.name.clone(),
-            })
-            .collect(),
+        themes: ThemeName::all(&options.taxonomy),
         classifier,
         clusters: clusters
             .iter()
@@ -257,15 +249,15 @@ pub fn run_described(
         assigned,
         labels: clustering.labels,
         clusters,
+        parameters,
+        clustering: summary,
+        themes_model,
+        taxonomy: options.taxonomy.clone(),
     };
     assemble(
         described,
         themed,
         periods,
-        parameters,
-        summary,
-        themes_model,
-        options.taxonomy.clone(),
         &options.trends,
         embedder,
         observer,
@@ -331,19 +323,12 @@ pub fn assign(
         assigned,
         labels,
         clusters,
-    };
-    assemble(
-        described,
-        themed,
-        periods,
         parameters,
-        summary,
-        model.clone(),
+        clustering: summary,
+        themes_model: model.clone(),
         taxonomy,
-        &trends,
-        embedder,
-        observer,
-    )
+    };
+    assemble(described, themed, periods, &trends, embedder, observer)
 }
 
 /// Each distinct talk's text and title vectors.
@@ -367,24 +352,23 @@ fn embed_talks(
     Ok(TalkVectors { texts, titles })
 }
 
-/// The distinct talks with their themes and clusters.
+/// The distinct talks with their themes and clusters, and how they were found.
 struct Themed {
     linked: LinkedTalks,
     assigned: Vec<ThemeAssignment>,
     labels: Vec<Option<usize>>,
     clusters: Vec<NamedCluster>,
-}
-
-/// Summarises the themes, follows them over periods and assembles the report.
-#[allow(clippy::too_many_arguments)]
-fn assemble(
-    described: Described,
-    themed: Themed,
-    periods: Periods,
     parameters: RunParameters,
     clustering: ClusteringSummary,
     themes_model: ThemesModel,
     taxonomy: Taxonomy,
+}
+
+/// Summarises the themes, follows them over periods and assembles the report.
+fn assemble(
+    described: Described,
+    themed: Themed,
+    periods: Periods,
     trend_options: &TrendOptions,
     embedder: &dyn Embedder,
     observer: &dyn Observer,
@@ -394,6 +378,10 @@ fn assemble(
         assigned,
         labels,
         clusters,
+        parameters,
+        clustering,
+        themes_model,
+        taxonomy,
     } = themed;
     let themes = summarise_themes(&taxonomy, &linked.talks, &assigned);
     observer.stage("comparing periods");

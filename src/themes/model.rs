@@ -62,6 +62,20 @@ pub struct ThemeName {
     pub name: String,
 }
 
+impl ThemeName {
+    /// Every theme of `taxonomy`, in its order.
+    pub fn all(taxonomy: &Taxonomy) -> Vec<ThemeName> {
+        taxonomy
+            .themes
+            .iter()
+            .map(|t| ThemeName {
+                id: t.id.clone(),
+                name: t.name.clone(),
+            })
+            .collect()
+    }
+}
+
 /// A discovered cluster as the run named it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ClusterName {
@@ -281,14 +295,7 @@ pub(crate) fn test_model() -> ThemesModel {
             precision: "f32".into(),
         },
         taxonomy_source: "builtin".into(),
-        themes: taxonomy
-            .themes
-            .iter()
-            .map(|t| ThemeName {
-                id: t.id.clone(),
-                name: t.name.clone(),
-            })
-            .collect(),
+        themes: ThemeName::all(&taxonomy),
         classifier: ThemeClassifier { threshold: 0.5 }.from_vectors(&taxonomy, &[0, 1], phrases),
         clusters: vec![ClusterName {
             id: 0,
