@@ -10,7 +10,7 @@ use confthemes::cluster::{self, SilhouetteKMeans};
 use confthemes::embed::{normalise_rows, CandleMiniLm, Embedder, ModelFiles, DEFAULT_MODEL_DIR};
 use confthemes::ingest::load_notes;
 use confthemes::pipeline::segment_corpus;
-use confthemes::segment::{HeadingSegmenter, Talk};
+use confthemes::segment::{BoundarySegmenter, Talk};
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use ndarray::Array2;
 use rand::{Rng, SeedableRng};
@@ -21,7 +21,7 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn corpus_talks() -> Vec<Talk> {
     let corpus = load_notes(&Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus")).expect("corpus");
-    segment_corpus(&corpus, &HeadingSegmenter)
+    segment_corpus(&corpus, &BoundarySegmenter::default())
 }
 
 fn segmentation(c: &mut Criterion) {
@@ -34,7 +34,7 @@ fn segmentation(c: &mut Criterion) {
     let mut group = c.benchmark_group("segment");
     group.throughput(Throughput::Elements(lines as u64));
     group.bench_function("corpus lines", |b| {
-        b.iter(|| segment_corpus(&corpus, &HeadingSegmenter))
+        b.iter(|| segment_corpus(&corpus, &BoundarySegmenter::default()))
     });
     group.finish();
 }

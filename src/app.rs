@@ -33,7 +33,7 @@ use crate::error::{Error, Result};
 use crate::ingest::{load_inputs, load_talk_table, LogisticsRule, TableColumns, TalkTable};
 use crate::pipeline::{self, Described, Observer, RunOptions};
 use crate::report::{refuse_overlap, write_reports, OutputDir, ReportSet, RunReport};
-use crate::segment::{HeadingSegmenter, Talk, TalkKind};
+use crate::segment::{BoundarySegmenter, Talk, TalkKind};
 use crate::themes::{ThemesModel, MODEL_FILE};
 
 /// A theme run's report and what the embedding cache did.
@@ -202,7 +202,10 @@ pub fn segment(inputs: &[PathBuf], observer: &dyn Observer) -> Result<Vec<Talk>>
     for warning in &corpus.warnings {
         observer.warning(warning);
     }
-    Ok(pipeline::segment_corpus(&corpus, &HeadingSegmenter))
+    Ok(pipeline::segment_corpus(
+        &corpus,
+        &BoundarySegmenter::default(),
+    ))
 }
 
 /// A finished `bench`.
@@ -330,7 +333,7 @@ fn describe(input: &Input, table: &TableSettings, observer: &dyn Observer) -> Re
             for warning in &corpus.warnings {
                 observer.warning(warning);
             }
-            pipeline::describe_notes(paths, &corpus, &HeadingSegmenter, observer)
+            pipeline::describe_notes(paths, &corpus, &BoundarySegmenter::default(), observer)
         }
         Input::Table(path) => {
             let mut talks = load_talk_table(path, &table.columns)?;

@@ -6,11 +6,13 @@
 //! Text before the first talk (intro), after an outro heading ("Final words?"), and headings with no
 //! body are not talks.
 
+pub mod boundary;
 pub mod eval;
 mod heading;
 mod link;
 mod narrative;
 
+pub use boundary::BoundarySegmenter;
 pub use link::{link_talks, LinkedTalks};
 
 use std::sync::LazyLock;

@@ -9,7 +9,7 @@ use std::path::Path;
 
 use confthemes::ingest::load_notes;
 use confthemes::pipeline::segment_corpus;
-use confthemes::segment::HeadingSegmenter;
+use confthemes::segment::BoundarySegmenter;
 use rand::seq::SliceRandom;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
@@ -94,7 +94,7 @@ fn talk_outcomes(dir: &Path) -> BTreeMap<String, (String, String, String)> {
 #[test]
 fn shuffled_csv_rows_get_the_same_themes_and_clusters() {
     let corpus = load_notes(&common::root().join("corpus")).unwrap();
-    let mut rows: Vec<(String, String)> = segment_corpus(&corpus, &HeadingSegmenter)
+    let mut rows: Vec<(String, String)> = segment_corpus(&corpus, &BoundarySegmenter::default())
         .into_iter()
         .map(|t| (format!("{} ({} #{})", t.title, t.file, t.index), t.text()))
         .collect();

@@ -119,13 +119,13 @@ fn an_engine_left_out_of_the_build_says_how_to_build_it() {
 #[test]
 fn rust_bert_and_candle_agree_on_the_corpus_talks() {
     use confthemes::ingest::load_inputs;
-    use confthemes::segment::{HeadingSegmenter, Segmenter};
+    use confthemes::segment::{BoundarySegmenter, Segmenter};
 
     let corpus = load_inputs(&[common::root().join("corpus")]).unwrap();
     let texts: Vec<String> = corpus
         .documents
         .iter()
-        .flat_map(|doc| HeadingSegmenter.segment(doc))
+        .flat_map(|doc| BoundarySegmenter::default().segment(doc))
         .map(|talk| talk.text())
         .collect();
     assert!(texts.len() > 40, "{} talks", texts.len());

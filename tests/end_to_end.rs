@@ -7,7 +7,7 @@ use std::sync::OnceLock;
 use confthemes::ingest::load_notes;
 use confthemes::pipeline::{run, RunOptions, Silent};
 use confthemes::report::{RunReport, TalkRecord};
-use confthemes::segment::HeadingSegmenter;
+use confthemes::segment::BoundarySegmenter;
 
 /// The corpus report, computed once for all tests of this file.
 fn corpus_report() -> &'static RunReport {
@@ -18,7 +18,7 @@ fn corpus_report() -> &'static RunReport {
         run(
             std::slice::from_ref(&input),
             &corpus,
-            &HeadingSegmenter,
+            &BoundarySegmenter::default(),
             common::minilm(),
             &RunOptions::default(),
             &Silent,

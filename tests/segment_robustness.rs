@@ -5,7 +5,7 @@
 mod common;
 
 use confthemes::ingest::{infer_meta, Document};
-use confthemes::segment::{HeadingSegmenter, Segmenter};
+use confthemes::segment::{BoundarySegmenter, Segmenter};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
@@ -51,7 +51,7 @@ fn check(text: &str) {
     let doc = Document::from_text("m.md", text, infer_meta(text));
     let lines = doc.lines().len();
     let mut previous_end = 0;
-    for talk in HeadingSegmenter.segment(&doc) {
+    for talk in BoundarySegmenter::default().segment(&doc) {
         assert!(previous_end < talk.start_line, "overlap in {text:?}");
         assert!(
             talk.start_line <= talk.end_line && talk.end_line <= lines,

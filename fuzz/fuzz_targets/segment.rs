@@ -4,14 +4,14 @@
 
 use confthemes::ingest::{infer_meta, Document};
 use confthemes::segment::eval::evaluate;
-use confthemes::segment::{HeadingSegmenter, Segmenter};
+use confthemes::segment::{BoundarySegmenter, Segmenter};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
     let text = String::from_utf8_lossy(data);
     let doc = Document::from_text("fuzz.md", &text, infer_meta(&text));
     let lines = doc.lines();
-    let talks = HeadingSegmenter.segment(&doc);
+    let talks = BoundarySegmenter::default().segment(&doc);
     let mut previous_end = 0;
     for talk in &talks {
         assert!(previous_end < talk.start_line, "talks overlap or are out of order");

@@ -290,7 +290,7 @@ const EVENT_WORDS: &[&str] = &[
 
 /// True when every word of a short heading is about the event (`The Venue`, `Meetups and
 /// Socials`, `Intervalos / Comida / Café`, `Day 2`), so it is not a talk's title.
-fn is_about_the_event(text: &str) -> bool {
+pub(super) fn is_about_the_event(text: &str) -> bool {
     let words: Vec<String> = text
         .split(|c: char| c.is_whitespace() || matches!(c, '/' | ',' | ':' | '!' | '?' | '.'))
         .map(|w| {
@@ -445,7 +445,7 @@ fn parse_speakers(text: &str) -> Option<Vec<Speaker>> {
     Some(speakers)
 }
 
-fn is_person_name(name: &str) -> bool {
+pub(super) fn is_person_name(name: &str) -> bool {
     let words: Vec<&str> = name.split_whitespace().collect();
     (2..=4).contains(&words.len())
         && words.iter().all(|w| {
