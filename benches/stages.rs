@@ -1,4 +1,4 @@
-//! Per-stage benchmarks: segmentation of the corpus, k-means with silhouette on synthetic
+//! Per-stage benchmarks: segmentation of the corpus and of one long note, k-means with silhouette on synthetic
 //! embeddings, and MiniLM embedding throughput on the corpus talks.
 //!
 //! Run with `cargo bench --bench stages` (after `models/fetch.sh`; the embedding benchmark is
@@ -8,9 +8,9 @@ use std::path::Path;
 
 use confthemes::cluster::{self, SilhouetteKMeans};
 use confthemes::embed::{normalise_rows, CandleMiniLm, Embedder, ModelFiles, DEFAULT_MODEL_DIR};
-use confthemes::ingest::load_notes;
+use confthemes::ingest::{load_notes, DocMeta, Document};
 use confthemes::pipeline::segment_corpus;
-use confthemes::segment::{BoundarySegmenter, Talk};
+use confthemes::segment::{BoundarySegmenter, HeadingSegmenter, Segmenter, Talk};
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use ndarray::Array2;
 use rand::{Rng, SeedableRng};
@@ -36,6 +36,28 @@ fn segmentation(c: &mut Criterion) {
     group.bench_function("corpus lines", |b| {
         b.iter(|| segment_corpus(&corpus, &BoundarySegmenter::default()))
     });
+    group.finish();
+
+    // One note made of the corpus repeated: time per line must stay flat as the note grows
+    // (linear), for the boundary model and for the rules alone (its anchor).
+    let text: String = corpus
+        .documents
+        .iter()
+        .map(|d| d.text.as_str())
+        .collect::<Vec<_>>()
+        .join("\n\n");
+    let mut group = c.benchmark_group("segment one long note");
+    group.sample_size(10);
+    for copies in [1, 16] {
+        let note = Document::from_text("long.md", &text.repeat(copies), DocMeta::default());
+        group.throughput(Throughput::Elements(note.text.lines().count() as u64));
+        group.bench_function(format!("boundary model, corpus x{copies}"), |b| {
+            b.iter(|| BoundarySegmenter::default().segment(&note))
+        });
+        group.bench_function(format!("rules alone, corpus x{copies}"), |b| {
+            b.iter(|| HeadingSegmenter.segment(&note))
+        });
+    }
     group.finish();
 }
 

@@ -1,5 +1,9 @@
 //! Stage 2: split each [`Document`] into the [`Talk`]s it describes.
 //!
+//! [`BoundarySegmenter`], the default, starts talks where a model fitted on annotated posts says
+//! so, reading the cues of every line that could open a talk (see [`boundary`]); the rules below
+//! are one of its cues and give it the spans of the talks they agree on.
+//!
 //! The rule-based [`HeadingSegmenter`] reads a document as blocks (runs of non-blank lines). A block
 //! that is one heading-like line starts a talk; the blocks after it, up to the next heading, are the
 //! talk's body. A bullet list whose items are mostly `Title – Speaker, Company` is a list of talks.

@@ -71,7 +71,12 @@ impl Segmenter for BoundarySegmenter {
             let next = starts.get(k + 1).map_or(lines.len(), |s| s.line - 1);
             // Where the rules start a talk too, their talk is taken: they know its title, its
             // speakers and where its notes stop (outros, captions), up to the next start.
-            if let Some(rule) = rule_talks.iter().find(|t| t.start_line == c.line) {
+            // The rules' talks come in document order.
+            let rule = rule_talks
+                .binary_search_by_key(&c.line, |t| t.start_line)
+                .ok()
+                .map(|i| &rule_talks[i]);
+            if let Some(rule) = rule {
                 let mut talk = rule.clone();
                 if talk.end_line > next {
                     talk.end_line = last_text_line(&lines, c.line, next);
@@ -170,4 +175,21 @@ fn first_words(text: &str) -> String {
         .join(" ")
         .trim_end_matches(['.', ':', ';', ','])
         .to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ingest::DocMeta;
+
+    fn segment(text: &str) -> Vec<Talk> {
+        BoundarySegmenter::default().segment(&Document::from_text("t.md", text, DocMeta::default()))
+    }
+
+    #[test]
+    fn a_note_without_talks_is_one_unit() {
+        let talks = segment("We had lunch by the river.\nThe weather was fine.\n");
+        assert_eq!(talks.len(), 1);
+        assert_eq!(talks[0].kind, TalkKind::Document);
+    }
 }

@@ -736,3 +736,36 @@ fn describe(
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn candidates_have_shapes_and_extents() {
+        let text = "# Notes\n\n## Talk One - Ada Lovelace\n\nBody line.\n\n```\n# not a heading\n```\n\n* **First Item Title** - Alan Turing\n  * nested note\n* Second item\n\nA paragraph\nof two lines.\n";
+        let lines: Vec<&str> = text.split('\n').collect();
+        let found: Vec<(usize, Shape, usize)> = candidates(&lines, &[])
+            .iter()
+            .map(|c| (c.line, c.shape, c.extent))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                (1, Shape::Heading(1), 16),
+                (3, Shape::Heading(2), 16),
+                (5, Shape::Standalone, 5),
+                (11, Shape::Item { depth: 0 }, 12),
+                (12, Shape::Item { depth: 1 }, 12),
+                (13, Shape::Item { depth: 0 }, 13),
+                (15, Shape::Paragraph, 16),
+            ]
+        );
+        let talk = &candidates(&lines, &[])[1].features;
+        assert_eq!(
+            talk.get(Cue::SpeakerAfterDash) + talk.get(Cue::DashName),
+            1.0
+        );
+        assert_eq!(talk.get(Cue::HeadingSecondLevel), 1.0);
+    }
+}
