@@ -1,11 +1,16 @@
 //! Stage 6: how the themes change from one period to the next (a year, or a conference edition).
 //!
 //! Themes are assigned once over all periods, so a theme keeps its identity; this stage counts
-//! them per period, computes shares and their change against the previous period, labels each
-//! change (new, emerging, steady, declining, gone), and finds each theme's keywords per period:
+//! them per period, computes shares with their 95% intervals and their change against the previous
+//! period, labels each change (new, emerging, steady, declining, gone; emerging and declining only
+//! when the change is significant), and finds each theme's keywords per period:
 //! c-TF-IDF of the theme's talks in that period weighted with the IDF of all periods, as
 //! BERTopic's topics over time. Given a column of official tracks, it also correlates theme shares
 //! with track shares across periods.
+
+mod significance;
+
+pub use significance::{pearson_p, two_proportions_p, Interval, Proportion, ALPHA};
 
 use std::collections::BTreeMap;
 use std::str::FromStr;
@@ -74,8 +79,8 @@ impl FromStr for ThemeTrack {
 pub struct TrendOptions {
     /// What makes a period.
     pub by: PeriodBy,
-    /// Smallest change of share (0.02 = 2 points) that counts as emerging or declining; the share
-    /// must also change by a quarter of itself.
+    /// Smallest change of share (0.02 = 2 points) that counts as emerging or declining; the change
+    /// must also be significant (two-proportion z-test, p < [`ALPHA`]).
     pub min_change: f32,
     /// A column of official tracks (of a CSV of talks) to compare theme shares with.
     pub track_column: Option<String>,
@@ -100,9 +105,6 @@ impl Default for TrendOptions {
     }
 }
 
-/// A share must change at least by this factor to be emerging or declining.
-const MIN_RATIO: f32 = 1.25;
-
 /// One period and its number of talks.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Period {
@@ -122,11 +124,11 @@ pub enum Change {
     First,
     /// No talks before, some now.
     New,
-    /// The share rose by at least `min_change` and by a quarter.
+    /// The share rose by at least `min_change`, significantly.
     Emerging,
     /// Neither emerging nor declining.
     Steady,
-    /// The share fell by at least `min_change` and by a fifth.
+    /// The share fell by at least `min_change`, significantly.
     Declining,
     /// Talks before, none now.
     Gone,
@@ -145,15 +147,16 @@ impl Change {
         }
     }
 
-    /// Classifies the move from `before` to `now` (talks, share).
-    fn between(before: (usize, f32), now: (usize, f32), min_change: f32) -> Change {
-        let ((n0, s0), (n1, s1)) = (before, now);
-        match (n0, n1) {
+    /// Classifies the move from `before` to `now`; `p` is the two-proportion test's p-value.
+    fn between(before: Proportion, now: Proportion, p: Option<f64>, min_change: f32) -> Change {
+        let delta = now.share() - before.share();
+        let significant = p.is_some_and(|p| p < ALPHA);
+        match (before.talks, now.talks) {
             (0, 0) => Change::Steady,
             (0, _) => Change::New,
             (_, 0) => Change::Gone,
-            _ if s1 - s0 >= min_change && s1 >= s0 * MIN_RATIO => Change::Emerging,
-            _ if s0 - s1 >= min_change && s0 >= s1 * MIN_RATIO => Change::Declining,
+            _ if significant && delta >= f64::from(min_change) => Change::Emerging,
+            _ if significant && -delta >= f64::from(min_change) => Change::Declining,
             _ => Change::Steady,
         }
     }
@@ -172,8 +175,13 @@ pub struct TrendRow {
     pub talks: usize,
     /// Fraction of the period's talks.
     pub share: f32,
+    /// 95% Wilson interval of the share.
+    pub interval: Interval,
     /// Share minus the previous period's share (none in the first period).
     pub delta_share: Option<f32>,
+    /// Two-sided p-value of the change against the previous period (two-proportion z-test; none
+    /// in the first period or when it cannot be computed).
+    pub p_value: Option<f64>,
     /// What the change amounts to.
     pub change: Change,
     /// The theme's keywords in this period (c-TF-IDF with the IDF of all periods).
@@ -189,6 +197,10 @@ pub struct ThemeTrend {
     pub name: String,
     /// Its share in each period, in period order.
     pub shares: Vec<f32>,
+    /// The 95% Wilson interval of each share.
+    pub intervals: Vec<Interval>,
+    /// Two-sided p-value of the change from the first period to the last.
+    pub p_value: Option<f64>,
     /// The change from the first period to the last.
     pub change: Change,
 }
@@ -219,6 +231,8 @@ pub struct Correlation {
     pub track_shares: Vec<f32>,
     /// Pearson's r over the periods (none under three periods, or when a series is flat).
     pub pearson: Option<f32>,
+    /// Two-sided p-value of r (Student's t with periods - 2 degrees of freedom).
+    pub p_value: Option<f64>,
 }
 
 /// Theme shares against the official tracks.
@@ -379,48 +393,59 @@ impl Trends {
                 .collect::<Vec<Vec<&str>>>(),
         );
 
-        let share = |n: usize, p: usize| n as f32 / periods[p].talks.max(1) as f32;
-        let counts: Vec<Vec<(usize, f32)>> = members
+        let counts: Vec<Vec<Proportion>> = members
             .iter()
             .map(|by_period| {
                 by_period
                     .iter()
-                    .enumerate()
-                    .map(|(p, m)| (m.len(), share(m.len(), p)))
+                    .zip(&periods)
+                    .map(|(m, period)| Proportion {
+                        talks: m.len(),
+                        total: period.talks,
+                    })
                     .collect()
             })
             .collect();
+        // The p-value and the change from `before` to `now`.
+        let change = |before: Proportion, now: Proportion| {
+            let p = two_proportions_p(before, now);
+            (p, Change::between(before, now, p, options.min_change))
+        };
         let trends: Vec<ThemeTrend> = shown
             .iter()
             .zip(&counts)
-            .map(|(theme, series)| ThemeTrend {
-                theme: theme.id.clone(),
-                name: theme.name.clone(),
-                shares: series.iter().map(|&(_, s)| s).collect(),
-                change: match (series.first(), series.last()) {
-                    (Some(&first), Some(&last)) if series.len() > 1 => {
-                        Change::between(first, last, options.min_change)
-                    }
-                    _ => Change::First,
-                },
+            .map(|(theme, series)| {
+                let (p_value, change) = match (series.first(), series.last()) {
+                    (Some(&first), Some(&last)) if series.len() > 1 => change(first, last),
+                    _ => (None, Change::First),
+                };
+                ThemeTrend {
+                    theme: theme.id.clone(),
+                    name: theme.name.clone(),
+                    shares: series.iter().map(|s| s.share() as f32).collect(),
+                    intervals: series.iter().map(|s| s.wilson()).collect(),
+                    p_value,
+                    change,
+                }
             })
             .collect();
         let mut rows = Vec::new();
         for (p, period) in periods.iter().enumerate() {
             for ((theme, series), by_period) in shown.iter().zip(&counts).zip(&members) {
-                let (n, s) = series[p];
+                let now = series[p];
                 let before = p.checked_sub(1).map(|q| series[q]);
+                let (p_value, change) = before.map_or((None, Change::First), |b| change(b, now));
                 let subset: Vec<&str> = by_period[p].iter().map(|&i| texts[i].as_str()).collect();
                 rows.push(TrendRow {
                     period: period.label.clone(),
                     theme: theme.id.clone(),
                     name: theme.name.clone(),
-                    talks: n,
-                    share: s,
-                    delta_share: before.map(|(_, s0)| s - s0),
-                    change: before.map_or(Change::First, |b| {
-                        Change::between(b, (n, s), options.min_change)
-                    }),
+                    talks: now.talks,
+                    share: now.share() as f32,
+                    interval: now.wilson(),
+                    delta_share: before.map(|b| (now.share() - b.share()) as f32),
+                    p_value,
+                    change,
                     keywords: idf.keywords(&subset, TOP_KEYWORDS),
                 });
             }
@@ -513,10 +538,12 @@ fn compare_tracks(
         let track_shares: Vec<f32> = (0..periods.len())
             .map(|p| track_share(p, &pair.track))
             .collect();
+        let r = pearson(&theme.shares, &track_shares);
         correlations.push(Correlation {
             theme: pair.theme.clone(),
             track: pair.track.clone(),
-            pearson: pearson(&theme.shares, &track_shares),
+            pearson: r,
+            p_value: r.and_then(|r| pearson_p(r.into(), periods.len())),
             theme_shares: theme.shares.clone(),
             track_shares,
         });
@@ -637,7 +664,13 @@ mod tests {
         let mesh19 = row("2019", "mesh");
         assert!((mesh19.share - 1.0 / 3.0).abs() < 1e-6);
         assert!((mesh19.delta_share.unwrap() + 2.0 / 3.0).abs() < 1e-6);
-        assert_eq!(mesh19.change, Change::Declining);
+        assert_eq!(
+            mesh19.change,
+            Change::Steady,
+            "2 of 2 talks to 1 of 3 is not significant (p {:?})",
+            mesh19.p_value
+        );
+        assert!(mesh19.interval.low < mesh19.share && mesh19.share < mesh19.interval.high);
         assert_eq!(row("2019", "ml").change, Change::New);
         assert_eq!(row("2019", "ml").keywords[0].word, "gpu");
         let words: Vec<&str> = mesh19.keywords.iter().map(|k| k.word.as_str()).collect();
@@ -665,21 +698,32 @@ mod tests {
     }
 
     #[test]
-    fn change_needs_both_points_and_a_quarter() {
-        let m = 0.02;
-        assert_eq!(Change::between((10, 0.10), (13, 0.13), m), Change::Emerging);
+    fn change_needs_points_and_significance() {
+        let change = |before: (usize, usize), now: (usize, usize)| {
+            let before = Proportion {
+                talks: before.0,
+                total: before.1,
+            };
+            let now = Proportion {
+                talks: now.0,
+                total: now.1,
+            };
+            Change::between(before, now, two_proportions_p(before, now), 0.02)
+        };
+        assert_eq!(change((10, 100), (25, 100)), Change::Emerging);
+        assert_eq!(change((50, 100), (20, 100)), Change::Declining);
         assert_eq!(
-            Change::between((10, 0.50), (11, 0.53), m),
+            change((1, 25), (2, 25)),
             Change::Steady,
-            "3 points but only 6%"
+            "4 points, one talk: noise"
         );
         assert_eq!(
-            Change::between((10, 0.010), (30, 0.019), m),
+            change((1000, 10000), (1150, 10000)),
             Change::Steady,
-            "doubled but under 2 points"
+            "significant but under 2 points"
         );
-        assert_eq!(Change::between((10, 0.20), (5, 0.10), m), Change::Declining);
-        assert_eq!(Change::between((3, 0.1), (0, 0.0), m), Change::Gone);
+        assert_eq!(change((0, 25), (1, 25)), Change::New);
+        assert_eq!(change((3, 30), (0, 30)), Change::Gone);
     }
 
     #[test]

@@ -439,13 +439,16 @@ fn compare_reports_each_theme_per_period() {
     let mut trends = csv::Reader::from_path(dir.path().join("trends.csv")).unwrap();
     let header: Vec<String> = trends.headers().unwrap().iter().map(String::from).collect();
     assert_eq!(
-        header[..6],
+        header[..9],
         [
             "period",
             "theme",
             "talks",
             "share",
+            "share_low",
+            "share_high",
             "delta_share",
+            "p_value",
             "keywords"
         ]
     );
@@ -458,10 +461,17 @@ fn compare_reports_each_theme_per_period() {
         let share: f64 = of.clone().map(|r| r[3].parse::<f64>().unwrap()).sum();
         assert!((share - 1.0).abs() < 1e-3, "{period} shares sum to {share}");
         assert!(
-            of.clone().all(|r| (r[2] == *"0") == r[5].is_empty()),
+            of.clone().all(|r| (r[2] == *"0") == r[8].is_empty()),
             "keywords iff talks"
         );
-        let deltas_blank = of.clone().all(|r| r[4].is_empty());
+        assert!(
+            of.clone().all(|r| {
+                let [share, low, high] = [3, 4, 5].map(|i| r[i].parse::<f64>().unwrap());
+                low <= share && share <= high && high - low > 0.05
+            }),
+            "each share lies in its interval, and 20-27 talks give wide ones"
+        );
+        let deltas_blank = of.clone().all(|r| r[6].is_empty() && r[7].is_empty());
         assert_eq!(
             deltas_blank,
             period == "2018",
@@ -541,6 +551,11 @@ fn compare_correlates_theme_shares_with_a_track_column() {
     for c in correlations {
         let r = c["pearson"].as_f64().unwrap();
         assert!(r > 0.95, "{c}");
+        let p = c["p_value"].as_f64().unwrap();
+        assert!(
+            (0.0..0.5).contains(&p),
+            "a p-value for r over the periods: {c}"
+        );
     }
     let talks = fs::read_to_string(out.join("talks.csv")).unwrap();
     assert!(talks.lines().next().unwrap().ends_with(",talk_id,track"));

@@ -44,7 +44,10 @@ fn theme_shares_per_year_follow_the_official_tracks() {
     let mut failures = Vec::new();
     for ((theme, track, least), found) in PAIRS.iter().zip(correlations) {
         let r = found.pearson.unwrap();
-        eprintln!("{theme} vs {track}: r = {r:.3}");
+        eprintln!(
+            "{theme} vs {track}: r = {r:.3} (p {:.3})",
+            found.p_value.unwrap()
+        );
         if r < *least {
             failures.push(format!("{theme} vs {track}: r = {r:.3} < {least}"));
         }

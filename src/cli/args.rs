@@ -59,8 +59,9 @@ pub enum Command {
     /// Compare themes across periods: what rose and what faded from one year (or event) to the next.
     ///
     /// Themes are assigned once over all periods, so a theme keeps its identity. Writes the run's
-    /// reports plus trends.csv (period, theme, talks, share, delta_share, keywords, name, change)
-    /// and trends.json; report.html charts the shares over time. Periods come from the manifest,
+    /// reports plus trends.csv (period, theme, talks, share with its 95% interval, delta_share and
+    /// its p-value, keywords, name, change) and trends.json; report.html charts the shares over
+    /// time with their intervals. Periods come from the manifest,
     /// the text's metadata or the CSV's conference and year columns.
     Compare(CompareArgs),
 
@@ -232,8 +233,8 @@ pub struct CompareArgs {
     #[arg(long, default_value = "year")]
     period: PeriodBy,
 
-    /// Smallest change of a theme's share (0.02 = 2 points, and a quarter of the share) that
-    /// counts as emerging or declining.
+    /// Smallest change of a theme's share (0.02 = 2 points) that counts as emerging or declining;
+    /// the change must also be significant (two-proportion z-test, p < 0.05).
     #[arg(long, default_value_t = 0.02)]
     min_change: f32,
 

@@ -6,7 +6,7 @@ use std::fmt::Write;
 
 use super::svg::{bar_chart, escape, heatmap, line_chart, percent, Bar, Cell, Series};
 use super::RunReport;
-use crate::compare::{Change, Trends};
+use crate::compare::{Change, Interval, Trends, ALPHA};
 
 /// Most themes drawn in the line chart (the largest ones; the heatmap shows them all).
 const LINES: usize = 8;
@@ -93,7 +93,7 @@ fn over_time(page: &mut String, trends: &Trends) {
         .collect();
     let _ = write!(
         page,
-        "<h2>Themes over time</h2>\n<p>{}. Shares are of each period's talks.",
+        "<h2>Themes over time</h2>\n<p>{}. Shares are of each period's talks; the bars are their 95% intervals (Wilson). A change is emerging or declining only when it is significant (two-proportion test, p &lt; {ALPHA}).",
         escape(&counts.join(", "))
     );
     if trends.without_period > 0 {
@@ -123,6 +123,7 @@ fn over_time(page: &mut String, trends: &Trends) {
         .map(|t| Series {
             name: t.name.clone(),
             shares: t.shares.clone(),
+            intervals: t.intervals.clone(),
         })
         .collect();
     page.push_str(&line_chart("Theme shares per period", &labels, &series));
@@ -162,7 +163,7 @@ fn over_time(page: &mut String, trends: &Trends) {
     let last = &labels[labels.len() - 1];
     let _ = write!(
         page,
-        "<h3>From {f} to {l}</h3>\n<table><tr><th>theme</th><th>{f}</th><th>{l}</th><th>change</th></tr>\n",
+        "<h3>From {f} to {l}</h3>\n<table><tr><th>theme</th><th>{f}</th><th>{l}</th><th>p</th><th>change</th></tr>\n",
         f = escape(first),
         l = escape(last)
     );
@@ -170,10 +171,11 @@ fn over_time(page: &mut String, trends: &Trends) {
         let (a, b) = (t.shares[0], t.shares[t.shares.len() - 1]);
         let _ = writeln!(
             page,
-            r#"<tr><td>{}</td><td class="n">{}</td><td class="n">{}</td><td class="{c}">{c}</td></tr>"#,
+            r#"<tr><td>{}</td><td class="n">{}</td><td class="n">{}</td><td class="n">{}</td><td class="{c}">{c}</td></tr>"#,
             escape(&t.name),
-            percent(a),
-            percent(b),
+            with_interval(a, t.intervals[0]),
+            with_interval(b, t.intervals[t.intervals.len() - 1]),
+            p_value(t.p_value),
             c = t.change.as_str()
         );
     }
@@ -198,23 +200,43 @@ fn over_time(page: &mut String, trends: &Trends) {
     }
 }
 
+/// A share with its interval: "12.5% (8.1-18.0%)".
+fn with_interval(share: f32, interval: Interval) -> String {
+    format!(
+        "{} ({:.1}-{})",
+        percent(share),
+        interval.low * 100.0,
+        percent(interval.high)
+    )
+}
+
+/// A p-value as a table shows it.
+fn p_value(p: Option<f64>) -> String {
+    match p {
+        None => "-".to_string(),
+        Some(p) if p < 0.001 => "&lt;0.001".to_string(),
+        Some(p) => format!("{p:.3}"),
+    }
+}
+
 fn tracks(page: &mut String, trends: &Trends) {
     let Some(tracks) = &trends.tracks else {
         return;
     };
     let _ = write!(
         page,
-        "<h2>Themes against the official tracks</h2>\n<p>Pearson correlation across periods between a theme's share and the share of its track in the <code>{}</code> column.</p>\n<table><tr><th>theme</th><th>track</th><th>r</th><th>theme shares</th><th>track shares</th></tr>\n",
+        "<h2>Themes against the official tracks</h2>\n<p>Pearson correlation across periods between a theme's share and the share of its track in the <code>{}</code> column.</p>\n<table><tr><th>theme</th><th>track</th><th>r</th><th>p</th><th>theme shares</th><th>track shares</th></tr>\n",
         escape(&tracks.column)
     );
     let series = |v: &[f32]| v.iter().map(|&s| percent(s)).collect::<Vec<_>>().join(" ");
     for c in &tracks.correlations {
         let _ = writeln!(
             page,
-            r#"<tr><td>{}</td><td>{}</td><td class="n">{}</td><td>{}</td><td>{}</td></tr>"#,
+            r#"<tr><td>{}</td><td>{}</td><td class="n">{}</td><td class="n">{}</td><td>{}</td><td>{}</td></tr>"#,
             escape(&c.theme),
             escape(&c.track),
             c.pearson.map_or("-".to_string(), |r| format!("{r:.2}")),
+            p_value(c.p_value),
             series(&c.theme_shares),
             series(&c.track_shares)
         );

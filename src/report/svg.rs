@@ -3,6 +3,8 @@
 
 use std::fmt::Write;
 
+use crate::compare::Interval;
+
 /// Colours of the series, in order (Tableau 10, readable on white and for most colour blindness).
 pub const PALETTE: [&str; 10] = [
     "#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7",
@@ -74,22 +76,30 @@ pub fn bar_chart(title: &str, bars: &[Bar]) -> String {
     svg
 }
 
-/// A named series of shares, one per x position.
+/// A named series of shares, one per x position, each with its 95% interval.
 #[derive(Debug, Clone)]
 pub struct Series {
     /// Legend text.
     pub name: String,
     /// One share per x label.
     pub shares: Vec<f32>,
+    /// One interval per share, drawn as an error bar.
+    pub intervals: Vec<Interval>,
 }
 
-/// Lines of shares over the `x` labels (periods), with a legend on the right.
+/// Lines of shares over the `x` labels (periods) with an error bar at each point, and a legend
+/// on the right. The series are shifted apart by a few pixels so that their bars do not overlap.
 pub fn line_chart(title: &str, x: &[String], series: &[Series]) -> String {
     let (width, height) = (860, 340);
     let (left, right, top, bottom) = (50.0, 560.0, 15.0, 290.0);
     let max = series
         .iter()
-        .flat_map(|s| s.shares.iter().copied())
+        .flat_map(|s| {
+            s.intervals
+                .iter()
+                .map(|i| i.high)
+                .chain(s.shares.iter().copied())
+        })
         .fold(0.0f32, f32::max);
     let top_share = nice_ceiling(max);
     let px = |i: usize| {
@@ -123,6 +133,8 @@ pub fn line_chart(title: &str, x: &[String], series: &[Series]) -> String {
     }
     for (k, s) in series.iter().enumerate() {
         let colour = PALETTE[k % PALETTE.len()];
+        let shift = 3.0 * (k as f32 - (series.len() - 1) as f32 / 2.0);
+        let px = |i: usize| px(i) + shift;
         let points: Vec<String> = s
             .shares
             .iter()
@@ -134,13 +146,22 @@ pub fn line_chart(title: &str, x: &[String], series: &[Series]) -> String {
             r#"<polyline points="{}" fill="none" stroke="{colour}" stroke-width="2.5"/>"#,
             points.join(" ")
         );
-        for (i, &v) in s.shares.iter().enumerate() {
+        for (i, (&v, interval)) in s.shares.iter().zip(&s.intervals).enumerate() {
             let _ = write!(
                 svg,
-                r#"<circle cx="{:.1}" cy="{:.1}" r="3.5" fill="{colour}"><title>{}</title></circle>"#,
-                px(i),
+                r#"<line class="interval" x1="{x:.1}" y1="{:.1}" x2="{x:.1}" y2="{:.1}" stroke="{colour}" stroke-width="1.5" stroke-opacity="0.55"/><circle cx="{x:.1}" cy="{:.1}" r="3.5" fill="{colour}"><title>{}</title></circle>"#,
+                py(interval.high),
+                py(interval.low),
                 py(v),
-                escape(&format!("{}, {}: {}", s.name, x[i], percent(v)))
+                escape(&format!(
+                    "{}, {}: {} (95% interval {} to {})",
+                    s.name,
+                    x[i],
+                    percent(v),
+                    percent(interval.low),
+                    percent(interval.high)
+                )),
+                x = px(i),
             );
         }
         let ly = top + 4.0 + 20.0 * k as f32;
@@ -286,12 +307,27 @@ mod tests {
             &["2018".into(), "2019".into()],
             &[Series {
                 name: "s".into(),
-                shares: vec![0.0, 0.25],
+                shares: vec![0.0, 0.2],
+                intervals: vec![
+                    Interval {
+                        low: 0.0,
+                        high: 0.1,
+                    },
+                    Interval {
+                        low: 0.15,
+                        high: 0.25,
+                    },
+                ],
             }],
         );
-        // 25% is the axis top: the second point sits on the top line, the first on the bottom.
+        // 25% (the top of the second interval) is the axis top; the first point sits on the
+        // bottom line, the second's error bar spans from the top line to 15%.
         assert!(
-            lines.contains(r#"points="50.0,290.0 560.0,15.0""#),
+            lines.contains(r#"points="50.0,290.0 560.0,70.0""#),
+            "{lines}"
+        );
+        assert!(
+            lines.contains(r#"class="interval" x1="560.0" y1="15.0" x2="560.0" y2="125.0""#),
             "{lines}"
         );
     }
