@@ -7,7 +7,8 @@ mod topic_metrics;
 
 pub use partition_metrics::{partition_scores, PartitionScores};
 pub use runner::{
-    run_bench, BenchObserver, BenchReport, BenchResult, EmbedderTiming, LabelledTexts, TOPIC_WORDS,
+    keyphrase_words, run_bench, BenchObserver, BenchReport, BenchResult, EmbedderTiming,
+    LabelledTexts, TOPIC_WORDS,
 };
 pub use topic_metrics::{npmi_coherence, topic_diversity, NPMI_WINDOW};
 

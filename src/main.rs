@@ -200,7 +200,7 @@ fn print_bench(outcome: &BenchOutcome) {
     );
     let cell = |v: Option<f64>| v.map_or("-".to_string(), |v| format!("{v:.3}"));
     println!(
-        "{:<10} {:<23} {:>4} {:>7} {:>6} {:>6} {:>6} {:>6} {:>6} {:>6} {:>6} {:>8}",
+        "{:<10} {:<23} {:>4} {:>7} {:>6} {:>6} {:>6} {:>6} {:>6} {:>6} {:>6} {:>6} {:>6} {:>8}",
         "embedder",
         "algorithm",
         "k",
@@ -212,11 +212,13 @@ fn print_bench(outcome: &BenchOutcome) {
         "silh",
         "NPMI",
         "div",
+        "kpNPMI",
+        "kpdiv",
         "seconds"
     );
     for r in &outcome.report.results {
         println!(
-            "{:<10} {:<23} {:>4} {:>6.1}% {:>6.3} {:>6.3} {:>6.3} {:>6.3} {:>6} {:>6} {:>6} {:>8.2}",
+            "{:<10} {:<23} {:>4} {:>6.1}% {:>6.3} {:>6.3} {:>6.3} {:>6.3} {:>6} {:>6} {:>6} {:>6} {:>6} {:>8.2}",
             r.embedder,
             r.algorithm,
             r.clusters,
@@ -228,6 +230,8 @@ fn print_bench(outcome: &BenchOutcome) {
             cell(r.silhouette),
             cell(r.npmi),
             cell(r.diversity),
+            cell(r.keyphrase_npmi),
+            cell(r.keyphrase_diversity),
             r.seconds
         );
     }

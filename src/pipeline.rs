@@ -18,7 +18,7 @@ use crate::report::{
 };
 use crate::segment::{link_talks, talks_from_table, LinkedTalks, Segmenter, Talk, TalkKind};
 use crate::themes::{
-    name_clusters, summarise_themes, ClusterName, EmbedderStamp, NamedCluster, Taxonomy,
+    name_clusters, summarise_themes, ClusterName, EmbedderStamp, NamedCluster, TalkSpace, Taxonomy,
     ThemeAssignment, ThemeClassifier, ThemeName, ThemesModel, DEFAULT_THRESHOLD,
 };
 
@@ -207,13 +207,18 @@ pub fn run_described(
 
     observer.stage("naming themes");
     let assigned = classifier.predict(vectors.texts.view(), vectors.titles.view());
+    let space = TalkSpace {
+        talks: &linked.talks,
+        vectors: vectors.texts.view(),
+        embedder,
+    };
     let clusters = name_clusters(
         &options.taxonomy,
-        &linked.talks,
+        space,
         &assigned,
         &clustering.labels,
         clustering.k(),
-    );
+    )?;
     let themes_model = ThemesModel {
         embedder: EmbedderStamp::of(embedder),
         taxonomy_source: options.taxonomy_source.clone(),
@@ -246,6 +251,7 @@ pub fn run_described(
     };
     let themed = Themed {
         linked,
+        vectors: vectors.texts,
         assigned,
         labels: clustering.labels,
         clusters,
@@ -290,13 +296,12 @@ pub fn assign(
             .collect()
     };
     let taxonomy = model.taxonomy();
-    let mut clusters = name_clusters(
-        &taxonomy,
-        &linked.talks,
-        &assigned,
-        &labels,
-        model.clusters.len(),
-    );
+    let space = TalkSpace {
+        talks: &linked.talks,
+        vectors: vectors.texts.view(),
+        embedder,
+    };
+    let mut clusters = name_clusters(&taxonomy, space, &assigned, &labels, model.clusters.len())?;
     // A cluster keeps the name, theme and keywords the run gave it.
     for (cluster, fitted) in clusters.iter_mut().zip(&model.clusters) {
         cluster.name = fitted.name.clone();
@@ -320,6 +325,7 @@ pub fn assign(
     };
     let themed = Themed {
         linked,
+        vectors: vectors.texts,
         assigned,
         labels,
         clusters,
@@ -355,6 +361,8 @@ fn embed_talks(
 /// The distinct talks with their themes and clusters, and how they were found.
 struct Themed {
     linked: LinkedTalks,
+    /// The text vector of each distinct talk.
+    vectors: Array2<f32>,
     assigned: Vec<ThemeAssignment>,
     labels: Vec<Option<usize>>,
     clusters: Vec<NamedCluster>,
@@ -375,6 +383,7 @@ fn assemble(
 ) -> Result<RunReport> {
     let Themed {
         linked,
+        vectors,
         assigned,
         labels,
         clusters,
@@ -383,7 +392,12 @@ fn assemble(
         themes_model,
         taxonomy,
     } = themed;
-    let themes = summarise_themes(&taxonomy, &linked.talks, &assigned);
+    let space = TalkSpace {
+        talks: &linked.talks,
+        vectors: vectors.view(),
+        embedder,
+    };
+    let themes = summarise_themes(&taxonomy, space, &assigned)?;
     observer.stage("comparing periods");
     let trends = Trends::build(&linked.talks, periods, &assigned, &themes, trend_options)?;
     let talks = described

@@ -159,7 +159,8 @@ pub struct ClusteringSummary {
 /// Which reports to write.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ReportSet {
-    /// `run` and `assign`: talks.csv, themes.csv, report.json, report.html, themes.model.
+    /// `run` and `assign`: talks.csv, themes.csv, clusters.csv, report.json, report.html,
+    /// themes.model.
     Run,
     /// `compare`: the same, plus trends.csv and trends.json.
     Comparison,
@@ -167,9 +168,10 @@ pub enum ReportSet {
 
 impl ReportSet {
     /// Every file either set writes: what a run into a folder may replace or remove.
-    pub const ALL_FILES: [&'static str; 7] = [
+    pub const ALL_FILES: [&'static str; 8] = [
         "talks.csv",
         "themes.csv",
+        "clusters.csv",
         "report.json",
         "report.html",
         MODEL_FILE,
@@ -180,7 +182,7 @@ impl ReportSet {
     /// The files of the set, in the order they are written.
     pub fn files(self) -> &'static [&'static str] {
         match self {
-            ReportSet::Run => &Self::ALL_FILES[..5],
+            ReportSet::Run => &Self::ALL_FILES[..6],
             ReportSet::Comparison => &Self::ALL_FILES,
         }
     }
@@ -193,6 +195,7 @@ pub fn write_reports(out: &OutputDir, report: &RunReport, set: ReportSet) -> Res
     let mut files = vec![
         ("talks.csv", talks_csv(report)?),
         ("themes.csv", themes_csv(report)?),
+        ("clusters.csv", clusters_csv(report)?),
         ("report.json", to_json(report, "report.json")?),
     ];
     let title = match set {
@@ -320,6 +323,35 @@ fn themes_csv(report: &RunReport) -> Result<Vec<u8>> {
         share: format!("{:.4}", t.share),
         keywords: word_list(&t.keywords),
         example_titles: t.examples.join(" | "),
+    }))
+}
+
+#[derive(Serialize)]
+struct ClusterRow<'a> {
+    cluster: usize,
+    name: &'a str,
+    size: usize,
+    share: String,
+    keywords: String,
+    theme: &'a str,
+    theme_share: String,
+    theme_similarity: String,
+    central_titles: String,
+}
+
+/// `clusters.csv`: one row per cluster, largest first.
+fn clusters_csv(report: &RunReport) -> Result<Vec<u8>> {
+    let total = report.themes.iter().map(|t| t.talks).sum::<usize>().max(1) as f32;
+    to_csv(report.clusters.iter().map(|c| ClusterRow {
+        cluster: c.id,
+        name: &c.name,
+        size: c.size,
+        share: format!("{:.4}", c.size as f32 / total),
+        keywords: word_list(&c.keywords),
+        theme: &c.theme,
+        theme_share: format!("{:.4}", c.theme_share),
+        theme_similarity: format!("{:.4}", c.theme_similarity),
+        central_titles: c.central.join(" | "),
     }))
 }
 

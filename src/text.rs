@@ -18,9 +18,16 @@ static STOP_WORDS: LazyLock<HashSet<&'static str>> = LazyLock::new(|| {
 /// stop words or pure numbers.
 pub fn words(text: &str) -> impl Iterator<Item = String> + '_ {
     text.split(|c: char| !(c.is_alphanumeric() || c == '_'))
-        .filter(|w| w.chars().count() >= 2)
         .map(str::to_lowercase)
-        .filter(|w| !STOP_WORDS.contains(w.as_str()) && !w.chars().all(|c| c.is_ascii_digit()))
+        .filter(|w| is_content_word(w))
+}
+
+/// Whether a lowercased token is one [`words`] keeps: two characters or more, not a stop word,
+/// not a number.
+pub fn is_content_word(word: &str) -> bool {
+    word.chars().count() >= 2
+        && !STOP_WORDS.contains(word)
+        && !word.chars().all(|c| c.is_ascii_digit())
 }
 
 #[cfg(test)]

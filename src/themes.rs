@@ -2,27 +2,35 @@
 //!
 //! Every talk gets the taxonomy theme a classifier learnt from the themes' examples finds most
 //! probable ([`classifier`]), or [`UNASSIGNED`] when even that is below the threshold. Every
-//! theme and every cluster gets c-TF-IDF keywords; a cluster's name is its dominant theme and its
-//! top keywords. [`eval`] scores assignments against gold themes.
+//! theme and every cluster gets keyphrases of one to three words ([`keyphrases`]: c-TF-IDF
+//! candidates re-ranked by their embedding's closeness to the group, diversified by MMR); a
+//! cluster's name is its dominant theme and its top keyphrases. [`eval`] scores assignments
+//! against gold themes.
 
 mod classifier;
 pub mod eval;
+mod keyphrases;
 mod keywords;
 mod model;
 mod taxonomy;
 
+use ndarray::ArrayView2;
 use serde::Serialize;
 
 pub use classifier::{
     FittedThemes, ThemeAssignment, ThemeClassifier, ThemeScore, DEFAULT_THRESHOLD,
     SECOND_THEME_RATIO,
 };
+use keyphrases::centroid;
+pub use keyphrases::{keyphrases, KeyphraseSettings};
 pub use keywords::{class_tfidf, ClassTfidf, Keyword};
 #[cfg(test)]
 pub(crate) use model::test_model;
 pub use model::{ClusterName, EmbedderStamp, ThemeName, ThemesModel, MODEL_FILE};
 pub use taxonomy::{Taxonomy, ThemeDef, DEFAULT_EXAMPLES, DEFAULT_TAXONOMY};
 
+use crate::embed::Embedder;
+use crate::error::Result;
 use crate::segment::Talk;
 
 /// The theme id of talks that are not close enough to any theme.
@@ -33,6 +41,9 @@ pub const TOP_KEYWORDS: usize = 10;
 
 /// Example titles kept per theme.
 pub const EXAMPLES: usize = 3;
+
+/// Most central titles kept per cluster.
+pub const CENTRAL_TITLES: usize = 5;
 
 /// A theme as reported: how many talks it holds and what characterises them.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -45,7 +56,8 @@ pub struct Theme {
     pub talks: usize,
     /// Fraction of all talks.
     pub share: f32,
-    /// c-TF-IDF keywords of its talks, computed with themes as classes.
+    /// Keyphrases of its talks, with themes as the classes of c-TF-IDF; the weight is the
+    /// phrase's relevance (see [`keyphrases`]).
     pub keywords: Vec<Keyword>,
     /// Titles of its most typical talks (highest similarity first).
     pub examples: Vec<String>,
@@ -60,21 +72,57 @@ pub struct NamedCluster {
     pub name: String,
     /// The theme most of its talks were assigned.
     pub theme: String,
+    /// Share of its talks assigned that theme.
+    pub theme_share: f32,
+    /// Cosine similarity of its centroid to the centroid of all talks of that theme (to 4
+    /// decimals).
+    pub theme_similarity: f32,
     /// Number of talks.
     pub size: usize,
-    /// c-TF-IDF keywords, computed with clusters as classes.
+    /// Keyphrases, with clusters as the classes of c-TF-IDF; the weight is the phrase's
+    /// relevance (see [`keyphrases`]).
     pub keywords: Vec<Keyword>,
+    /// Titles of its [`CENTRAL_TITLES`] talks closest to its centroid, closest first.
+    pub central: Vec<String>,
     /// Titles of its talks, in talk order.
     pub titles: Vec<String>,
+}
+
+/// The talks to describe and what describes them: their texts' unit vectors (row `i` is talk
+/// `i`) and the embedder that embeds candidate keyphrases.
+#[derive(Clone, Copy)]
+pub struct TalkSpace<'a> {
+    /// The talks.
+    pub talks: &'a [Talk],
+    /// Their text vectors.
+    pub vectors: ArrayView2<'a, f32>,
+    /// The embedder of the vectors.
+    pub embedder: &'a dyn Embedder,
+}
+
+impl TalkSpace<'_> {
+    /// Keyphrases of each group of talks (`groups[g]` holds indices into the talks).
+    fn keyphrases(&self, groups: &[Vec<usize>]) -> Result<Vec<Vec<Keyword>>> {
+        let texts: Vec<String> = self.talks.iter().map(Talk::text).collect();
+        let texts: Vec<&str> = texts.iter().map(String::as_str).collect();
+        keyphrases(
+            &texts,
+            self.vectors,
+            groups,
+            self.embedder,
+            &KeyphraseSettings::default(),
+        )
+    }
 }
 
 /// Summarises every taxonomy theme (empty ones included, in taxonomy order, then
 /// [`UNASSIGNED`] if any talk is), sorted by decreasing number of talks.
 pub fn summarise_themes(
     taxonomy: &Taxonomy,
-    talks: &[Talk],
+    space: TalkSpace<'_>,
     assigned: &[ThemeAssignment],
-) -> Vec<Theme> {
+) -> Result<Vec<Theme>> {
+    let talks = space.talks;
     let mut ids: Vec<(&str, &str)> = taxonomy
         .themes
         .iter()
@@ -91,7 +139,7 @@ pub fn summarise_themes(
                 .collect()
         })
         .collect();
-    let keywords = group_keywords(talks, &members);
+    let keywords = space.keyphrases(&members)?;
     let total = talks.len().max(1) as f32;
     let mut themes: Vec<Theme> = ids
         .iter()
@@ -121,22 +169,24 @@ pub fn summarise_themes(
         .collect();
     // Stable: equal counts keep taxonomy order, and unassigned stays after real themes.
     themes.sort_by_key(|t| (t.id == UNASSIGNED, std::cmp::Reverse(t.talks)));
-    themes
+    Ok(themes)
 }
 
-/// Names each of the `k` clusters in `labels` (`None`: an outlier, in no cluster) after its dominant theme and its keywords.
+/// Names each of the `k` clusters in `labels` (`None`: an outlier, in no cluster) after its
+/// dominant theme and its keyphrases.
 pub fn name_clusters(
     taxonomy: &Taxonomy,
-    talks: &[Talk],
+    space: TalkSpace<'_>,
     assigned: &[ThemeAssignment],
     labels: &[Option<usize>],
     k: usize,
-) -> Vec<NamedCluster> {
+) -> Result<Vec<NamedCluster>> {
+    let talks = space.talks;
     let members: Vec<Vec<usize>> = (0..k)
         .map(|c| (0..talks.len()).filter(|&i| labels[i] == Some(c)).collect())
         .collect();
-    let keywords = group_keywords(talks, &members);
-    members
+    let keywords = space.keyphrases(&members)?;
+    Ok(members
         .into_iter()
         .zip(keywords)
         .enumerate()
@@ -150,16 +200,37 @@ pub fn name_clusters(
                 Some(def) => format!("{}: {}", def.name, top.join(", ")),
                 None => top.join(", "),
             };
+            let centre = centroid(space.vectors, &members);
+            let closeness = |i: usize| round4(space.vectors.row(i).dot(&centre));
+            let mut central = members.clone();
+            central.sort_by(|&a, &b| closeness(b).total_cmp(&closeness(a)).then(a.cmp(&b)));
+            let of_theme: Vec<usize> = (0..talks.len())
+                .filter(|&i| assigned[i].theme == theme)
+                .collect();
+            let in_cluster = members.iter().filter(|&&i| assigned[i].theme == theme);
             NamedCluster {
                 id,
                 name,
+                theme_share: in_cluster.count() as f32 / members.len().max(1) as f32,
+                theme_similarity: round4(centre.dot(&centroid(space.vectors, &of_theme))),
                 theme,
                 size: members.len(),
                 keywords,
+                central: central
+                    .iter()
+                    .take(CENTRAL_TITLES)
+                    .map(|&i| talks[i].title.clone())
+                    .collect(),
                 titles: members.iter().map(|&i| talks[i].title.clone()).collect(),
             }
         })
-        .collect()
+        .collect())
+}
+
+/// A similarity to 4 decimals: the last bits of a vector depend on the batch it was embedded in,
+/// and must decide no order.
+fn round4(x: f32) -> f32 {
+    (x * 1e4).round() / 1e4
 }
 
 /// The most frequent theme (ties: taxonomy order, then [`UNASSIGNED`]).
@@ -174,19 +245,6 @@ fn dominant_theme<'a>(taxonomy: &Taxonomy, themes: impl Iterator<Item = &'a str>
         .max_by(|a, b| count(a).cmp(&count(b)).then(std::cmp::Ordering::Greater))
         .unwrap_or(UNASSIGNED)
         .to_string()
-}
-
-/// c-TF-IDF keywords of each group of talks (`groups[g]` holds indices into `talks`).
-fn group_keywords(talks: &[Talk], groups: &[Vec<usize>]) -> Vec<Vec<Keyword>> {
-    let texts: Vec<Vec<String>> = groups
-        .iter()
-        .map(|g| g.iter().map(|&i| talks[i].text()).collect())
-        .collect();
-    let refs: Vec<Vec<&str>> = texts
-        .iter()
-        .map(|v| v.iter().map(String::as_str).collect())
-        .collect();
-    class_tfidf(&refs, TOP_KEYWORDS)
 }
 
 #[cfg(test)]

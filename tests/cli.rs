@@ -88,6 +88,7 @@ fn run_writes_parseable_reports_and_a_summary() {
     assert_eq!(
         names,
         [
+            "clusters.csv",
             "report.html",
             "report.json",
             "talks.csv",
@@ -267,6 +268,8 @@ fn bench_scores_every_algorithm_and_embedder() {
         "silhouette",
         "npmi",
         "diversity",
+        "keyphrase_npmi",
+        "keyphrase_diversity",
         "seconds",
     ] {
         assert!(results.iter().all(|r| r.get(key).is_some()), "no {key}");

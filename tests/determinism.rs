@@ -16,7 +16,13 @@ use rand_chacha::ChaCha8Rng;
 
 use common::run_ok;
 
-const REPORTS: [&str; 4] = ["talks.csv", "themes.csv", "report.json", "report.html"];
+const REPORTS: [&str; 5] = [
+    "talks.csv",
+    "themes.csv",
+    "clusters.csv",
+    "report.json",
+    "report.html",
+];
 
 fn assert_same_reports(a: &Path, b: &Path, what: &str) {
     for name in REPORTS {

@@ -107,7 +107,8 @@ fn run_into(input: &Path, out: &Path) -> Output {
     run_with(input, out, &[])
 }
 
-const REPORTS: [&str; 5] = [
+const REPORTS: [&str; 6] = [
+    "clusters.csv",
     "report.html",
     "report.json",
     "talks.csv",

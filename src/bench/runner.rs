@@ -12,7 +12,7 @@ use crate::embed::Embedder;
 use crate::error::{Error, Result};
 use crate::ingest::TalkTable;
 use crate::text::words;
-use crate::themes::class_tfidf;
+use crate::themes::{class_tfidf, keyphrases, KeyphraseSettings, Keyword};
 
 /// Top words per topic scored by NPMI and diversity, as in the BERTopic paper.
 pub const TOPIC_WORDS: usize = 10;
@@ -44,6 +44,11 @@ pub struct BenchResult {
     pub npmi: Option<f64>,
     /// Topic diversity of the clusters' top c-TF-IDF words.
     pub diversity: Option<f64>,
+    /// NPMI coherence of the words of the clusters' keyphrases (what reports show), taken in
+    /// order until there are ten.
+    pub keyphrase_npmi: Option<f64>,
+    /// Topic diversity of the same words.
+    pub keyphrase_diversity: Option<f64>,
     /// Seconds spent clustering (embedding excluded; see [`EmbedderTiming`]).
     pub seconds: f64,
 }
@@ -135,6 +140,22 @@ pub fn run_bench(
             let started = Instant::now();
             let clustering = cluster::fit(algorithm.as_ref(), vectors.view())?;
             let seconds = started.elapsed().as_secs_f64();
+            let groups: Vec<Vec<usize>> = (0..clustering.k())
+                .map(|c| {
+                    (0..texts.len())
+                        .filter(|&i| clustering.labels[i] == Some(c))
+                        .collect()
+                })
+                .collect();
+            let phrases = keyphrases(
+                texts,
+                vectors.view(),
+                &groups,
+                embedder,
+                &KeyphraseSettings::default(),
+            )?;
+            let phrase_words: Vec<Vec<String>> =
+                phrases.iter().map(|p| keyphrase_words(p)).collect();
             let result = score(
                 name,
                 choice,
@@ -143,6 +164,7 @@ pub fn run_bench(
                 texts,
                 labels,
                 &tokens,
+                &phrase_words,
                 seconds,
             );
             observer.result(&result);
@@ -167,6 +189,7 @@ fn score(
     texts: &[&str],
     labels: &[String],
     tokens: &[Vec<String>],
+    phrase_words: &[Vec<String>],
     seconds: f64,
 ) -> BenchResult {
     let predicted: Vec<i64> = clustering
@@ -202,8 +225,22 @@ fn score(
         silhouette: clustering.silhouette.map(f64::from),
         npmi: npmi_coherence(&topics, tokens, NPMI_WINDOW),
         diversity: topic_diversity(&topics, TOPIC_WORDS),
+        keyphrase_npmi: npmi_coherence(phrase_words, tokens, NPMI_WINDOW),
+        keyphrase_diversity: topic_diversity(phrase_words, TOPIC_WORDS),
         seconds,
     }
+}
+
+/// The first [`TOPIC_WORDS`] distinct words of a group's keyphrases, in order: what NPMI and
+/// diversity, which count words, are computed on.
+pub fn keyphrase_words(phrases: &[Keyword]) -> Vec<String> {
+    let mut found: Vec<String> = Vec::new();
+    for word in phrases.iter().flat_map(|k| k.word.split(' ')) {
+        if found.len() < TOPIC_WORDS && !found.iter().any(|w| w == word) {
+            found.push(word.to_string());
+        }
+    }
+    found
 }
 
 impl BenchReport {

@@ -46,8 +46,8 @@ impl Cli {
 
 #[derive(Subcommand)]
 pub enum Command {
-    /// Write theme reports (talks.csv, themes.csv, report.json, report.html, themes.model) for
-    /// notes or a CSV of talks.
+    /// Write theme reports (talks.csv, themes.csv, clusters.csv, report.json, report.html,
+    /// themes.model) for notes or a CSV of talks.
     ///
     /// INPUT is one or more folders of .txt/.md notes (searched recursively) or note files, or
     /// a single .csv file with one talk per row (a `text` column, and `title`, `conference`, `edition`, `year` when
@@ -84,7 +84,8 @@ pub enum Command {
     /// Reads a CSV with a text and a label column, embeds the texts once per embedder, runs each
     /// algorithm (k = the number of distinct labels unless --k is given), and scores the clusters
     /// against the labels: ARI, NMI, AMI, V-measure, cosine silhouette, and the NPMI coherence and
-    /// diversity of each cluster's top-10 c-TF-IDF words. Prints a table and writes bench.csv and
+    /// diversity of each cluster's top-10 c-TF-IDF words (NPMI, div) and of the words of its
+    /// keyphrases, the names reports show (kpNPMI, kpdiv). Prints a table and writes bench.csv and
     /// bench.json into --out.
     Bench(BenchArgs),
 

@@ -287,7 +287,7 @@ fn clusters(page: &mut String, report: &RunReport) {
     let outliers = report.talks.iter().filter(|t| t.cluster.is_none()).count();
     let _ = write!(
         page,
-        "<h2>Clusters</h2>\n<p>{} by {}{}.</p>\n<table><tr><th>#</th><th>name</th><th>talks</th><th>keywords</th></tr>\n",
+        "<h2>Clusters</h2>\n<p>{} by {}{}.</p>\n<table><tr><th>#</th><th>name</th><th>talks</th><th>keywords</th><th>theme similarity</th><th>most central talks</th></tr>\n",
         count(report.clustering.k, "cluster"),
         escape(&report.clustering.algorithm),
         if outliers > 0 {
@@ -299,11 +299,20 @@ fn clusters(page: &mut String, report: &RunReport) {
     for c in &report.clusters {
         let _ = writeln!(
             page,
-            r#"<tr><td class="n">{}</td><td>{}</td><td class="n">{}</td><td class="kw">{}</td></tr>"#,
+            r#"<tr><td class="n">{}</td><td>{}</td><td class="n">{}</td><td class="kw">{}</td><td class="n">{:.2}</td><td>{}</td></tr>"#,
             c.id,
             escape(&c.name),
             c.size,
-            escape(&keywords(c.keywords.iter().map(|k| k.word.as_str()), 8))
+            escape(&keywords(c.keywords.iter().map(|k| k.word.as_str()), 8)),
+            c.theme_similarity,
+            escape(
+                &c.central
+                    .iter()
+                    .take(3)
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join(" | ")
+            )
         );
     }
     page.push_str("</table>\n");
