@@ -18,8 +18,9 @@ use crate::report::{
 };
 use crate::segment::{link_talks, talks_from_table, LinkedTalks, Segmenter, Talk, TalkKind};
 use crate::themes::{
-    name_clusters, summarise_themes, ClusterName, EmbedderStamp, NamedCluster, TalkSpace, Taxonomy,
-    ThemeAssignment, ThemeClassifier, ThemeName, ThemesModel, DEFAULT_THRESHOLD,
+    name_clusters, summarise_themes, talk_map, theme_similarity, ClusterName, EmbedderStamp,
+    NamedCluster, TalkSpace, Taxonomy, ThemeAssignment, ThemeClassifier, ThemeName, ThemesModel,
+    DEFAULT_THRESHOLD,
 };
 
 /// Settings of a theme run.
@@ -438,6 +439,8 @@ fn assemble(
         talks,
         clustering,
         clusters,
+        map: talk_map(vectors.view()),
+        theme_similarity: theme_similarity(vectors.view(), &assigned, &themes),
         themes,
         trends,
         warnings: described.warnings,

@@ -20,7 +20,9 @@ use crate::compare::Trends;
 use crate::error::{Error, Result};
 use crate::ingest::{Field, Warning};
 use crate::segment::{Speaker, TalkKind};
-use crate::themes::{Keyword, NamedCluster, Theme, ThemeScore, ThemesModel, MODEL_FILE};
+use crate::themes::{
+    Keyword, MapPoint, NamedCluster, Theme, ThemeScore, ThemeSimilarity, ThemesModel, MODEL_FILE,
+};
 
 /// Version of the `report.json` layout; bumped on any incompatible change.
 pub const SCHEMA_VERSION: u32 = 2;
@@ -46,6 +48,10 @@ pub struct RunReport {
     pub clusters: Vec<NamedCluster>,
     /// Themes, most talks first.
     pub themes: Vec<Theme>,
+    /// Each distinct talk on the first two principal components of the text vectors.
+    pub map: Vec<MapPoint>,
+    /// Cosine similarity between the centroids of the themes with talks.
+    pub theme_similarity: ThemeSimilarity,
     /// Themes per period.
     pub trends: Trends,
     /// Files skipped or read with a fallback.
@@ -446,6 +452,8 @@ mod tests {
             },
             clusters: Vec::new(),
             themes: Vec::new(),
+            map: Vec::new(),
+            theme_similarity: ThemeSimilarity::default(),
             trends: Trends::default(),
             warnings: Vec::new(),
             themes_model: crate::themes::test_model(),

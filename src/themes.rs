@@ -11,6 +11,7 @@ mod classifier;
 pub mod eval;
 mod keyphrases;
 mod keywords;
+mod layout;
 mod model;
 mod taxonomy;
 
@@ -24,6 +25,7 @@ pub use classifier::{
 use keyphrases::centroid;
 pub use keyphrases::{keyphrases, KeyphraseSettings};
 pub use keywords::{class_tfidf, ClassTfidf, Keyword};
+pub use layout::{talk_map, theme_similarity, MapPoint, ThemeSimilarity};
 #[cfg(test)]
 pub(crate) use model::test_model;
 pub use model::{ClusterName, EmbedderStamp, ThemeName, ThemesModel, MODEL_FILE};

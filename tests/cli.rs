@@ -485,7 +485,11 @@ fn compare_reports_each_theme_per_period() {
     assert_eq!(json["periods"][1]["talks"], 20);
     assert_eq!(json["small_periods"].as_array().unwrap().len(), 2);
     let html = fs::read_to_string(dir.path().join("report.html")).unwrap();
-    assert_eq!(html.matches("<svg").count(), 3, "bars, lines and heatmap");
+    assert_eq!(
+        html.matches("<svg").count(),
+        5,
+        "bars, lines, heatmap, map and theme similarity"
+    );
     assert!(!html.contains("<script"), "no script in the page");
 
     // One period is nothing to compare.

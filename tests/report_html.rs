@@ -116,6 +116,33 @@ fn the_report_renders_its_charts_without_console_errors() {
     let darkest = pixels_of(&png, [0x08, 0x30, 0x6b]);
     assert!(bars > 20_000, "bar chart: {bars} pixels");
     assert!(darkest > 1_000, "heatmap: {darkest} pixels");
+
+    // The map has a dot per distinct talk, and the theme similarity is a square of themes.
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    let json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("report.json")).unwrap()).unwrap();
+    let distinct = json["map"].as_array().unwrap().len();
+    assert!(distinct > 40, "{distinct} talks on the map");
+    assert_eq!(html.matches(r#"<circle class="talk""#).count(), distinct);
+    let themes = json["theme_similarity"]["themes"].as_array().unwrap().len();
+    assert!(html.contains("Cosine similarity of theme centroids"));
+    assert!(themes >= 10, "{themes} themes compared");
+    // A screenshot of the page's middle shows the map's dots in their theme colours.
+    let middle = dir.path().join("middle.html");
+    let cut = html.find("<h2>Map of the talks").unwrap();
+    std::fs::write(
+        &middle,
+        format!(
+            "{}{}",
+            &html[..html.find("<body>").unwrap() + 6],
+            &html[cut..]
+        ),
+    )
+    .unwrap();
+    let png = dir.path().join("middle.png");
+    screenshot(&browser, &middle, &png, &dir.path().join("profile3"));
+    let orange = pixels_of(&png, [0xf2, 0x8e, 0x2b]);
+    assert!(orange > 150, "the map's second theme: {orange} pixels");
     eprintln!("screenshot: {}", png.display());
 
     // A page that loads from the network is caught: the report's policy blocks it and says so.

@@ -4,7 +4,9 @@
 
 use std::fmt::Write;
 
-use super::svg::{bar_chart, escape, heatmap, line_chart, percent, Bar, Cell, Series};
+use super::svg::{
+    bar_chart, escape, heatmap, line_chart, percent, scatter, Bar, Cell, Dot, Series,
+};
 use super::RunReport;
 use crate::compare::{Change, Interval, Trends, ALPHA};
 
@@ -39,6 +41,8 @@ pub fn render(report: &RunReport, title: &str) -> String {
     shares(&mut page, report);
     over_time(&mut page, &report.trends);
     tracks(&mut page, &report.trends);
+    map(&mut page, report);
+    similarity(&mut page, report);
     themes(&mut page, report);
     clusters(&mut page, report);
     parameters(&mut page, report);
@@ -139,6 +143,7 @@ fn over_time(page: &mut String, trends: &Trends) {
                 .filter(|r| r.theme == t.theme)
                 .map(|r| Cell {
                     share: r.share,
+                    label: percent(r.share),
                     tooltip: format!(
                         "{} in {}: {}, {}; {}",
                         r.name,
@@ -157,6 +162,7 @@ fn over_time(page: &mut String, trends: &Trends) {
         &names,
         &labels,
         &cells,
+        76,
     ));
 
     let first = &labels[0];
@@ -217,6 +223,82 @@ fn p_value(p: Option<f64>) -> String {
         Some(p) if p < 0.001 => "&lt;0.001".to_string(),
         Some(p) => format!("{p:.3}"),
     }
+}
+
+/// The talks on their first two principal components, coloured by theme.
+fn map(page: &mut String, report: &RunReport) {
+    if report.map.is_empty() {
+        return;
+    }
+    let groups: Vec<&str> = report.themes.iter().map(|t| t.id.as_str()).collect();
+    let dots: Vec<Dot> = report
+        .map
+        .iter()
+        .filter_map(|p| {
+            let talk = report.talks.iter().find(|t| t.talk_id == p.talk_id)?;
+            let group = groups.iter().position(|&g| g == talk.theme)?;
+            Some(Dot {
+                x: p.x,
+                y: p.y,
+                group,
+                tooltip: format!("{} ({})", talk.title, report.themes[group].name),
+            })
+        })
+        .collect();
+    let names: Vec<String> = report.themes.iter().map(|t| t.name.clone()).collect();
+    page.push_str("<h2>Map of the talks</h2>\n<p>Each talk at its first two principal components (of its MiniLM vector): talks near each other are about similar things. Colours are themes, largest first; hover a dot for its title.</p>\n");
+    page.push_str(&scatter(
+        "Talks on their first two principal components",
+        &dots,
+        &names,
+    ));
+}
+
+/// How close the themes' centroids are.
+fn similarity(page: &mut String, report: &RunReport) {
+    let s = &report.theme_similarity;
+    if s.themes.len() < 2 {
+        return;
+    }
+    let name = |id: &str| {
+        report
+            .themes
+            .iter()
+            .find(|t| t.id == id)
+            .map_or(id.to_string(), |t| t.name.clone())
+    };
+    // Colour from the least similar pair (light) to identity (dark).
+    let least = s.cosine.iter().flatten().fold(1.0f32, |m, &c| m.min(c));
+    let rows: Vec<String> = s
+        .themes
+        .iter()
+        .enumerate()
+        .map(|(i, id)| format!("{} {}", i + 1, name(id)))
+        .collect();
+    let columns: Vec<String> = (1..=s.themes.len()).map(|i| i.to_string()).collect();
+    let cells: Vec<Vec<Cell>> = s
+        .cosine
+        .iter()
+        .enumerate()
+        .map(|(i, row)| {
+            row.iter()
+                .enumerate()
+                .map(|(j, &c)| Cell {
+                    share: (c - least) / (1.0 - least).max(1e-6),
+                    label: format!("{c:.2}"),
+                    tooltip: format!("{} and {}: {c:.3}", name(&s.themes[i]), name(&s.themes[j])),
+                })
+                .collect()
+        })
+        .collect();
+    page.push_str("<h2>How close the themes are</h2>\n<p>Cosine similarity between the centroids of the themes' talks: two themes whose talks read alike are dark.</p>\n");
+    page.push_str(&heatmap(
+        "Cosine similarity of theme centroids",
+        &rows,
+        &columns,
+        &cells,
+        40,
+    ));
 }
 
 fn tracks(page: &mut String, trends: &Trends) {

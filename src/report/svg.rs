@@ -179,18 +179,106 @@ pub fn line_chart(title: &str, x: &[String], series: &[Series]) -> String {
     svg
 }
 
-/// One cell of a heatmap: its share and its tooltip.
+/// A talk on a scatter map: its coordinates, its group (an index into the legend) and its
+/// tooltip.
+#[derive(Debug, Clone)]
+pub struct Dot {
+    /// Horizontal coordinate, any scale.
+    pub x: f32,
+    /// Vertical coordinate, same scale.
+    pub y: f32,
+    /// Index of its group in the legend; groups past the palette are grey.
+    pub group: usize,
+    /// Shown on hover.
+    pub tooltip: String,
+}
+
+/// Grey of dots whose group has no palette colour.
+const OTHER: &str = "#bab0ac";
+
+/// Dots on a plane scaled to fit, coloured by group, with a legend of `groups` on the right
+/// (the first nine in palette colours, the rest grey and named "other").
+pub fn scatter(title: &str, dots: &[Dot], groups: &[String]) -> String {
+    let (width, height) = (860, 420);
+    let (left, right, top, bottom) = (10.0, 560.0, 10.0, 410.0);
+    let span = |values: &mut dyn Iterator<Item = f32>| {
+        values.fold((f32::INFINITY, f32::NEG_INFINITY), |(lo, hi), v| {
+            (lo.min(v), hi.max(v))
+        })
+    };
+    let (x0, x1) = span(&mut dots.iter().map(|d| d.x));
+    let (y0, y1) = span(&mut dots.iter().map(|d| d.y));
+    let scale = ((right - left) / (x1 - x0).max(1e-6)).min((bottom - top) / (y1 - y0).max(1e-6));
+    let colour = |group: usize| {
+        if group + 1 < PALETTE.len() {
+            PALETTE[group]
+        } else {
+            OTHER
+        }
+    };
+    let mut svg = open(title, width, height, "map");
+    let _ = write!(
+        svg,
+        r##"<rect x="{left}" y="{top}" width="{}" height="{}" fill="none" stroke="#ddd"/>"##,
+        right - left,
+        bottom - top
+    );
+    // Larger groups first, so the small ones are drawn on top.
+    let mut order: Vec<&Dot> = dots.iter().collect();
+    order.sort_by_key(|d| d.group);
+    for d in order {
+        let _ = write!(
+            svg,
+            r##"<circle class="talk" cx="{:.1}" cy="{:.1}" r="3.5" fill="{}" stroke="#fff" stroke-width="0.5"><title>{}</title></circle>"##,
+            left + (d.x - x0) * scale,
+            bottom - (d.y - y0) * scale,
+            colour(d.group),
+            escape(&d.tooltip)
+        );
+    }
+    let named = groups.len().min(PALETTE.len() - 1);
+    let legend = groups[..named]
+        .iter()
+        .map(String::as_str)
+        .chain((groups.len() > named).then_some("other"));
+    for (k, name) in legend.enumerate() {
+        let ly = top + 4.0 + 20.0 * k as f32;
+        let _ = write!(
+            svg,
+            r#"<circle cx="{cx}" cy="{cy:.1}" r="5" fill="{}"/><text x="{tx}" y="{ty:.1}">{}</text>"#,
+            colour(k),
+            escape(name),
+            cx = right + 27.0,
+            cy = ly + 2.0,
+            tx = right + 40.0,
+            ty = ly + 6.0,
+        );
+    }
+    svg.push_str("</svg>");
+    svg
+}
+
+/// One cell of a heatmap: its strength, its printed value and its tooltip.
 #[derive(Debug, Clone)]
 pub struct Cell {
-    /// Colour intensity and printed value.
+    /// Colour intensity (relative to the largest cell).
     pub share: f32,
+    /// Printed in the cell, e.g. "12.5%".
+    pub label: String,
     /// Shown on hover, e.g. the period's keywords.
     pub tooltip: String,
 }
 
-/// A grid of shares: one row per `rows` label, one column per `columns` label, darker for larger.
-pub fn heatmap(title: &str, rows: &[String], columns: &[String], cells: &[Vec<Cell>]) -> String {
-    let (cell_w, cell_h) = (76, 26);
+/// A grid of cells: one row per `rows` label, one column per `columns` label, `cell_width`
+/// pixels wide, darker for larger.
+pub fn heatmap(
+    title: &str,
+    rows: &[String],
+    columns: &[String],
+    cells: &[Vec<Cell>],
+    cell_width: usize,
+) -> String {
+    let (cell_w, cell_h) = (cell_width, 26);
     let width = LABEL_WIDTH + cell_w * columns.len() + 10;
     let height = 30 + cell_h * rows.len();
     let max = cells
@@ -230,7 +318,7 @@ pub fn heatmap(title: &str, rows: &[String], columns: &[String], cells: &[Vec<Ce
                 tip = escape(&cell.tooltip),
                 tx = LABEL_WIDTH + cell_w * j + cell_w / 2,
                 ty = y + 17,
-                value = percent(cell.share),
+                value = escape(&cell.label),
             );
         }
     }
