@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use ndarray::{Array1, ArrayView2};
 
-use super::Keyword;
+use super::{ClassTfidf, Keyword};
 use crate::embed::Embedder;
 use crate::error::Result;
 use crate::text::{is_content_word, words};
@@ -108,13 +108,15 @@ fn candidates(
     groups: &[Vec<usize>],
     n: usize,
 ) -> Vec<Vec<String>> {
-    let mut frequency: BTreeMap<&str, f64> = BTreeMap::new();
-    for group in uses {
-        for (key, u) in group {
-            *frequency.entry(key.as_str()).or_insert(0.0) += u.count;
-        }
-    }
-    let average = frequency.values().sum::<f64>() / uses.len().max(1) as f64;
+    let counts = |group: &BTreeMap<PhraseKey, PhraseUse>, min_talks: usize| {
+        group
+            .iter()
+            .filter(|(_, u)| u.talks >= min_talks)
+            .map(|(key, u)| (key.clone(), u.count))
+            .collect::<BTreeMap<String, f64>>()
+    };
+    let all: Vec<BTreeMap<String, f64>> = uses.iter().map(|g| counts(g, 0)).collect();
+    let idf = ClassTfidf::from_counts(&all);
     uses.iter()
         .zip(groups)
         .map(|(group, members)| {
@@ -123,20 +125,11 @@ fn candidates(
             } else {
                 1
             };
-            let total: f64 = group.values().map(|u| u.count).sum();
-            let mut scored: Vec<(f64, &str)> = group
-                .iter()
-                .filter(|(_, u)| u.talks >= min_talks)
-                .map(|(key, u)| {
-                    let idf = (1.0 + average / frequency[key.as_str()]).ln();
-                    (u.count / total * idf, u.form())
-                })
-                .collect();
-            scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(b.1)));
-            scored
+            // The order within a class does not depend on its total, so the phrases too rare
+            // to count are left out before scoring.
+            idf.top(&counts(group, min_talks), n)
                 .into_iter()
-                .take(n)
-                .map(|(_, f)| f.to_string())
+                .map(|k| group[&k.word].form().to_string())
                 .collect()
         })
         .collect()

@@ -33,7 +33,8 @@ impl ClassTfidf {
         Self::from_counts(&counts)
     }
 
-    fn from_counts(counts: &[BTreeMap<String, f64>]) -> Self {
+    /// Fits the IDF on the term counts of each class.
+    pub(super) fn from_counts(counts: &[BTreeMap<String, f64>]) -> Self {
         let mut frequency: BTreeMap<String, f64> = BTreeMap::new();
         for tf in counts {
             for (word, n) in tf {
@@ -55,7 +56,8 @@ impl ClassTfidf {
         self.top(&term_counts(texts), top_n)
     }
 
-    fn top(&self, tf: &BTreeMap<String, f64>, top_n: usize) -> Vec<Keyword> {
+    /// The `top_n` terms of a class's counts by c-TF-IDF (ties: alphabetical).
+    pub(super) fn top(&self, tf: &BTreeMap<String, f64>, top_n: usize) -> Vec<Keyword> {
         let class_total: f64 = tf.values().sum();
         let mut scored: Vec<Keyword> = tf
             .iter()
