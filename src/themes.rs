@@ -229,8 +229,10 @@ pub fn name_clusters(
         .collect())
 }
 
-/// A similarity to 4 decimals: the last bits of a vector depend on the batch it was embedded in,
-/// and must decide no order.
+/// A similarity or probability to 4 decimals, as reports give it and as orders are decided: the
+/// last bits of a vector depend on which texts were embedded in one batch (a cache that lacks
+/// some of them embeds those alone), and the theme classifier's fit amplifies them, so unrounded
+/// figures would differ between runs that agree.
 fn round4(x: f32) -> f32 {
     (x * 1e4).round() / 1e4
 }

@@ -231,11 +231,16 @@ fn map(page: &mut String, report: &RunReport) {
         return;
     }
     let groups: Vec<&str> = report.themes.iter().map(|t| t.id.as_str()).collect();
+    // A talk described in two documents has two records, with the same title and theme.
+    let mut by_id = std::collections::BTreeMap::new();
+    for talk in &report.talks {
+        by_id.entry(talk.talk_id).or_insert(talk);
+    }
     let dots: Vec<Dot> = report
         .map
         .iter()
         .filter_map(|p| {
-            let talk = report.talks.iter().find(|t| t.talk_id == p.talk_id)?;
+            let talk = by_id.get(&p.talk_id)?;
             let group = groups.iter().position(|&g| g == talk.theme)?;
             Some(Dot {
                 x: p.x,

@@ -14,7 +14,7 @@
 use ndarray::{Array1, Array2, ArrayView2, Axis};
 use serde::Serialize;
 
-use super::{Taxonomy, UNASSIGNED};
+use super::{round4, Taxonomy, UNASSIGNED};
 use crate::embed::{normalise_rows, Embedder};
 use crate::error::Result;
 
@@ -194,7 +194,7 @@ impl FittedThemes {
                 let mut ranked: Vec<usize> = (0..row.len()).collect();
                 ranked.sort_by(|&a, &b| row[b].total_cmp(&row[a]).then(a.cmp(&b)));
                 let first = ranked[0];
-                let score = reported(row[first]);
+                let score = round4(row[first]);
                 let theme = if nearest_phrase >= self.threshold {
                     self.theme_ids[first].clone()
                 } else {
@@ -205,7 +205,7 @@ impl FittedThemes {
                     .filter(|&&s| theme != UNASSIGNED && row[s] >= SECOND_THEME_RATIO * row[first])
                     .map(|&s| ThemeScore {
                         theme: self.theme_ids[s].clone(),
-                        score: reported(row[s]),
+                        score: round4(row[s]),
                     });
                 let scores = self
                     .theme_ids
@@ -213,7 +213,7 @@ impl FittedThemes {
                     .zip(row)
                     .map(|(theme, &score)| ThemeScore {
                         theme: theme.clone(),
-                        score: reported(score),
+                        score: round4(score),
                     })
                     .collect();
                 ThemeAssignment {
@@ -235,13 +235,6 @@ fn theme_vectors(texts: ArrayView2<'_, f32>, titles: ArrayView2<'_, f32>) -> Arr
     let mut sum = &texts * (1.0 - TITLE_WEIGHT) + &titles * TITLE_WEIGHT;
     normalise_rows(&mut sum);
     sum
-}
-
-/// A probability as reports give it: to 4 decimals. The fit amplifies the last bits of the phrase
-/// vectors, which depend on which texts were embedded in one batch (a cache that lacks some of
-/// them embeds those alone), so unrounded probabilities would differ between runs that agree.
-fn reported(probability: f32) -> f32 {
-    (probability * 1e4).round() / 1e4
 }
 
 /// Row-wise softmax, shifted by each row's maximum.

@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use ndarray::{Array1, ArrayView2};
 
-use super::{ClassTfidf, Keyword};
+use super::{round4, ClassTfidf, Keyword};
 use crate::embed::Embedder;
 use crate::error::Result;
 use crate::text::{is_content_word, words};
@@ -147,14 +147,13 @@ fn mmr(
     relevance: Array1<f32>,
     settings: &KeyphraseSettings,
 ) -> Vec<Keyword> {
-    let round = |x: f32| (x * 1e4).round() / 1e4;
-    let relevance: Vec<f32> = relevance.iter().map(|&s| round(s)).collect();
+    let relevance: Vec<f32> = relevance.iter().map(|&s| round4(s)).collect();
     let mut taken: Vec<usize> = Vec::new();
     while taken.len() < settings.top_n.min(forms.len()) {
         let score = |c: usize| {
             let redundancy = taken
                 .iter()
-                .map(|&t| round(rows.row(c).dot(&rows.row(t))))
+                .map(|&t| round4(rows.row(c).dot(&rows.row(t))))
                 .fold(0.0f32, f32::max);
             (1.0 - settings.diversity) * relevance[c] - settings.diversity * redundancy
         };

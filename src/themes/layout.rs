@@ -7,7 +7,7 @@ use ndarray::ArrayView2;
 use serde::Serialize;
 
 use super::keyphrases::centroid;
-use super::{Theme, ThemeAssignment, UNASSIGNED};
+use super::{round4, Theme, ThemeAssignment, UNASSIGNED};
 use crate::cluster::Pca;
 
 /// A talk on the 2-D map.
@@ -77,10 +77,6 @@ pub fn theme_similarity(
             .map(|a| centroids.iter().map(|b| round4(a.dot(b))).collect())
             .collect(),
     }
-}
-
-fn round4(x: f32) -> f32 {
-    (x * 1e4).round() / 1e4
 }
 
 #[cfg(test)]
