@@ -303,6 +303,7 @@ fn prepare(config: &RunConfig, observer: &dyn Observer) -> Result<(RunOptions, D
         theme_threshold: config.themes.threshold,
         taxonomy,
         taxonomy_source,
+        discovery: config.themes.discovery,
         trends: config.trends.clone().unwrap_or_default(),
     };
     observer.stage("reading input");

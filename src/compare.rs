@@ -19,7 +19,7 @@ use serde::Serialize;
 
 use crate::error::Error;
 use crate::segment::Talk;
-use crate::themes::{ClassTfidf, Keyword, Theme, ThemeAssignment, TOP_KEYWORDS};
+use crate::themes::{ClassTfidf, Keyword, Theme, ThemeAssignment, ThemeKind, TOP_KEYWORDS};
 
 /// What makes a period.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
@@ -171,6 +171,8 @@ pub struct TrendRow {
     pub theme: String,
     /// Theme name.
     pub name: String,
+    /// From the taxonomy or discovered in the talks.
+    pub kind: ThemeKind,
     /// Talks of the theme in the period.
     pub talks: usize,
     /// Fraction of the period's talks.
@@ -195,6 +197,8 @@ pub struct ThemeTrend {
     pub theme: String,
     /// Theme name.
     pub name: String,
+    /// From the taxonomy or discovered in the talks.
+    pub kind: ThemeKind,
     /// Its share in each period, in period order.
     pub shares: Vec<f32>,
     /// The 95% Wilson interval of each share.
@@ -422,6 +426,7 @@ impl Trends {
                 ThemeTrend {
                     theme: theme.id.clone(),
                     name: theme.name.clone(),
+                    kind: theme.kind,
                     shares: series.iter().map(|s| s.share() as f32).collect(),
                     intervals: series.iter().map(|s| s.wilson()).collect(),
                     p_value,
@@ -440,6 +445,7 @@ impl Trends {
                     period: period.label.clone(),
                     theme: theme.id.clone(),
                     name: theme.name.clone(),
+                    kind: theme.kind,
                     talks: now.talks,
                     share: now.share() as f32,
                     interval: now.wilson(),
@@ -605,6 +611,7 @@ mod tests {
         Theme {
             id: id.into(),
             name: id.to_uppercase(),
+            kind: ThemeKind::Taxonomy,
             talks,
             share: 0.0,
             keywords: Vec::new(),

@@ -20,7 +20,7 @@ use crate::embed::{
 };
 use crate::error::{Error, Result};
 use crate::ingest::{TableColumns, TalkText};
-use crate::themes::{Taxonomy, DEFAULT_THRESHOLD};
+use crate::themes::{DiscoverySettings, Taxonomy, DEFAULT_THRESHOLD};
 
 pub use crate::cluster::DEFAULT_SEED;
 
@@ -229,6 +229,8 @@ pub struct ThemeSettings {
     pub taxonomy: Option<PathBuf>,
     /// Lowest similarity of a talk to the nearest phrase of the taxonomy for an assignment.
     pub threshold: f32,
+    /// How themes are discovered among the talks no taxonomy theme takes.
+    pub discovery: DiscoverySettings,
 }
 
 impl Default for ThemeSettings {
@@ -236,17 +238,24 @@ impl Default for ThemeSettings {
         ThemeSettings {
             taxonomy: None,
             threshold: DEFAULT_THRESHOLD,
+            discovery: DiscoverySettings::default(),
         }
     }
 }
 
 impl ThemeSettings {
-    /// Checks the threshold.
+    /// Checks the threshold and the discovery settings.
     pub fn validate(&self) -> Result<()> {
         if !(-1.0..=1.0).contains(&self.threshold) {
             return Err(setting(
                 "threshold",
                 format!("{} is not a cosine similarity in [-1, 1]", self.threshold),
+            ));
+        }
+        if self.discovery.min_talks == 1 {
+            return Err(setting(
+                "min_discovered",
+                "a discovered theme needs at least 2 talks (0 turns discovery off)".to_string(),
             ));
         }
         Ok(())

@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use ndarray::Array2;
+use ndarray::{Array2, ArrayView1, Axis};
 
 use crate::cluster::{self, AlgorithmChoice, AlgorithmSettings, Clusterer};
 use crate::compare::{Periods, TrendOptions, Trends};
@@ -18,8 +18,9 @@ use crate::report::{
 };
 use crate::segment::{link_talks, talks_from_table, LinkedTalks, Segmenter, Talk, TalkKind};
 use crate::themes::{
-    name_clusters, summarise_themes, talk_map, theme_similarity, ClusterName, EmbedderStamp,
-    NamedCluster, TalkSpace, Taxonomy, ThemeAssignment, ThemeClassifier, ThemeName, ThemesModel,
+    assign_discovered, discover, name_clusters, summarise_themes, talk_map, theme_names,
+    theme_similarity, ClusterName, DiscoveredName, DiscoverySettings, EmbedderStamp, NamedCluster,
+    TalkSpace, Taxonomy, ThemeAssignment, ThemeClassifier, ThemeName, ThemesModel,
     DEFAULT_THRESHOLD,
 };
 
@@ -36,6 +37,8 @@ pub struct RunOptions {
     pub taxonomy: Taxonomy,
     /// Where the taxonomy came from, for the report.
     pub taxonomy_source: String,
+    /// How themes are discovered among the talks no taxonomy theme takes.
+    pub discovery: DiscoverySettings,
     /// How themes are compared across periods.
     pub trends: TrendOptions,
 }
@@ -50,6 +53,7 @@ impl Default for RunOptions {
             theme_threshold: DEFAULT_THRESHOLD,
             taxonomy: Taxonomy::builtin(),
             taxonomy_source: "builtin".into(),
+            discovery: DiscoverySettings::default(),
             trends: TrendOptions::default(),
         }
     }
@@ -207,19 +211,27 @@ pub fn run_described(
     let clustering = cluster::fit(clusterer, vectors.texts.view())?;
 
     observer.stage("naming themes");
-    let assigned = classifier.predict(vectors.texts.view(), vectors.titles.view());
+    let mut assigned = classifier.predict(vectors.texts.view(), vectors.titles.view());
     let space = TalkSpace {
         talks: &linked.talks,
         vectors: vectors.texts.view(),
         embedder,
     };
-    let clusters = name_clusters(
+    let taxonomy_ids: Vec<&str> = options
+        .taxonomy
+        .themes
+        .iter()
+        .map(|t| t.id.as_str())
+        .collect();
+    let discovered = discover(space, &mut assigned, &taxonomy_ids, &options.discovery)?;
+    let names = theme_names(
         &options.taxonomy,
-        space,
-        &assigned,
-        &clustering.labels,
-        clustering.k(),
-    )?;
+        discovered.iter().map(|d| ThemeName {
+            id: d.id.clone(),
+            name: d.name.clone(),
+        }),
+    );
+    let clusters = name_clusters(&names, space, &assigned, &clustering.labels, clustering.k())?;
     let themes_model = ThemesModel {
         embedder: EmbedderStamp::of(embedder),
         taxonomy_source: options.taxonomy_source.clone(),
@@ -235,6 +247,18 @@ pub fn run_described(
             })
             .collect(),
         centroids: clustering.centroids.clone(),
+        discovered: discovered
+            .iter()
+            .map(|d| DiscoveredName {
+                id: d.id.clone(),
+                name: d.name.clone(),
+                radius: d.radius,
+            })
+            .collect(),
+        discovered_centroids: stack_rows(
+            discovered.iter().map(|d| d.centroid.view()),
+            embedder.dim(),
+        ),
     };
     let parameters = RunParameters {
         inputs: sorted_names(&described.inputs),
@@ -260,6 +284,7 @@ pub fn run_described(
         clustering: summary,
         themes_model,
         taxonomy: options.taxonomy.clone(),
+        names,
     };
     assemble(
         described,
@@ -285,9 +310,18 @@ pub fn assign(
     let periods = Periods::of(&linked.talks, &trends)?;
     let vectors = embed_talks(&linked.talks, embedder, observer)?;
     observer.stage("assigning themes");
-    let assigned = model
+    let mut assigned = model
         .classifier
         .predict(vectors.texts.view(), vectors.titles.view());
+    let ids: Vec<&str> = model.discovered.iter().map(|d| d.id.as_str()).collect();
+    let radii: Vec<f32> = model.discovered.iter().map(|d| d.radius).collect();
+    assign_discovered(
+        vectors.texts.view(),
+        &mut assigned,
+        &ids,
+        &radii,
+        &model.discovered_centroids,
+    );
     let labels: Vec<Option<usize>> = if model.clusters.is_empty() {
         vec![None; linked.talks.len()]
     } else {
@@ -302,7 +336,14 @@ pub fn assign(
         vectors: vectors.texts.view(),
         embedder,
     };
-    let mut clusters = name_clusters(&taxonomy, space, &assigned, &labels, model.clusters.len())?;
+    let names = theme_names(
+        &taxonomy,
+        model.discovered.iter().map(|d| ThemeName {
+            id: d.id.clone(),
+            name: d.name.clone(),
+        }),
+    );
+    let mut clusters = name_clusters(&names, space, &assigned, &labels, model.clusters.len())?;
     // A cluster keeps the name, theme and keywords the run gave it.
     for (cluster, fitted) in clusters.iter_mut().zip(&model.clusters) {
         cluster.name = fitted.name.clone();
@@ -334,6 +375,7 @@ pub fn assign(
         clustering: summary,
         themes_model: model.clone(),
         taxonomy,
+        names,
     };
     assemble(described, themed, periods, &trends, embedder, observer)
 }
@@ -371,6 +413,8 @@ struct Themed {
     clustering: ClusteringSummary,
     themes_model: ThemesModel,
     taxonomy: Taxonomy,
+    /// Every theme a talk has: the taxonomy's, the discovered ones, unassigned.
+    names: Vec<ThemeName>,
 }
 
 /// Summarises the themes, follows them over periods and assembles the report.
@@ -392,13 +436,14 @@ fn assemble(
         clustering,
         themes_model,
         taxonomy,
+        names,
     } = themed;
     let space = TalkSpace {
         talks: &linked.talks,
         vectors: vectors.view(),
         embedder,
     };
-    let themes = summarise_themes(&taxonomy, space, &assigned)?;
+    let themes = summarise_themes(&taxonomy, &names, space, &assigned)?;
     observer.stage("comparing periods");
     let trends = Trends::build(&linked.talks, periods, &assigned, &themes, trend_options)?;
     let talks = described
@@ -446,6 +491,15 @@ fn assemble(
         warnings: described.warnings,
         themes_model,
     })
+}
+
+/// The rows as one matrix of `width` columns.
+fn stack_rows<'a>(rows: impl Iterator<Item = ArrayView1<'a, f32>>, width: usize) -> Array2<f32> {
+    let rows: Vec<ArrayView1<f32>> = rows.collect();
+    if rows.is_empty() {
+        return Array2::zeros((0, width));
+    }
+    ndarray::stack(Axis(0), &rows).expect("rows of one width")
 }
 
 /// The inputs as given, in sorted order (the order they were given in changes nothing).

@@ -227,6 +227,7 @@ pub fn write_reports(out: &OutputDir, report: &RunReport, set: ReportSet) -> Res
 struct ThemeRow<'a> {
     theme: &'a str,
     name: &'a str,
+    kind: &'a str,
     talks: usize,
     share: String,
     keywords: String,
@@ -325,6 +326,7 @@ fn themes_csv(report: &RunReport) -> Result<Vec<u8>> {
     to_csv(report.themes.iter().map(|t| ThemeRow {
         theme: &t.id,
         name: &t.name,
+        kind: t.kind.as_str(),
         talks: t.talks,
         share: format!("{:.4}", t.share),
         keywords: word_list(&t.keywords),
@@ -373,6 +375,7 @@ struct TrendCsvRow<'a> {
     p_value: String,
     keywords: String,
     name: &'a str,
+    kind: &'a str,
     change: &'a str,
 }
 
@@ -388,6 +391,7 @@ fn trends_csv(trends: &Trends) -> Result<Vec<u8>> {
         p_value: r.p_value.map_or(String::new(), |p| format!("{p:.4}")),
         keywords: word_list(&r.keywords),
         name: &r.name,
+        kind: r.kind.as_str(),
         change: r.change.as_str(),
     }))
 }

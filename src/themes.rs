@@ -4,10 +4,12 @@
 //! probable ([`classifier`]), or [`UNASSIGNED`] when even that is below the threshold. Every
 //! theme and every cluster gets keyphrases of one to three words ([`keyphrases`]: c-TF-IDF
 //! candidates re-ranked by their embedding's closeness to the group, diversified by MMR); a
-//! cluster's name is its dominant theme and its top keyphrases. [`eval`] scores assignments
-//! against gold themes.
+//! cluster's name is its dominant theme and its top keyphrases. Talks no taxonomy theme takes are
+//! clustered into discovered themes ([`discovery`]). [`eval`] scores assignments against gold
+//! themes.
 
 mod classifier;
+mod discovery;
 pub mod eval;
 mod keyphrases;
 mod keywords;
@@ -22,13 +24,14 @@ pub use classifier::{
     FittedThemes, ThemeAssignment, ThemeClassifier, ThemeScore, DEFAULT_THRESHOLD,
     SECOND_THEME_RATIO,
 };
+pub use discovery::{assign_discovered, discover, DiscoveredTheme, DiscoverySettings, ThemeKind};
 use keyphrases::centroid;
 pub use keyphrases::{keyphrases, KeyphraseSettings};
 pub use keywords::{class_tfidf, ClassTfidf, Keyword};
 pub use layout::{talk_map, theme_similarity, MapPoint, ThemeSimilarity};
 #[cfg(test)]
 pub(crate) use model::test_model;
-pub use model::{ClusterName, EmbedderStamp, ThemeName, ThemesModel, MODEL_FILE};
+pub use model::{ClusterName, DiscoveredName, EmbedderStamp, ThemeName, ThemesModel, MODEL_FILE};
 pub use taxonomy::{Taxonomy, ThemeDef, DEFAULT_EXAMPLES, DEFAULT_TAXONOMY};
 
 use crate::embed::Embedder;
@@ -54,6 +57,8 @@ pub struct Theme {
     pub id: String,
     /// Display name.
     pub name: String,
+    /// From the taxonomy or discovered in the talks.
+    pub kind: ThemeKind,
     /// Number of talks assigned to it.
     pub talks: usize,
     /// Fraction of all talks.
@@ -117,22 +122,36 @@ impl TalkSpace<'_> {
     }
 }
 
-/// Summarises every taxonomy theme (empty ones included, in taxonomy order, then
-/// [`UNASSIGNED`] if any talk is), sorted by decreasing number of talks.
+/// Every theme a talk can have, in report order before sorting: the taxonomy's, the discovered
+/// ones, then [`UNASSIGNED`].
+pub fn theme_names(
+    taxonomy: &Taxonomy,
+    discovered: impl IntoIterator<Item = ThemeName>,
+) -> Vec<ThemeName> {
+    let mut names = ThemeName::all(taxonomy);
+    names.extend(discovered);
+    names.push(ThemeName {
+        id: UNASSIGNED.into(),
+        name: "Unassigned".into(),
+    });
+    names
+}
+
+/// Summarises every theme of `names` (taxonomy themes even when empty; [`UNASSIGNED`] only if
+/// a talk is), sorted by decreasing number of talks, unassigned last. A theme is
+/// [`ThemeKind::Discovered`] when `taxonomy` does not hold it.
 pub fn summarise_themes(
     taxonomy: &Taxonomy,
+    names: &[ThemeName],
     space: TalkSpace<'_>,
     assigned: &[ThemeAssignment],
 ) -> Result<Vec<Theme>> {
     let talks = space.talks;
-    let mut ids: Vec<(&str, &str)> = taxonomy
-        .themes
+    let ids: Vec<(&str, &str)> = names
         .iter()
+        .filter(|t| t.id != UNASSIGNED || assigned.iter().any(|a| a.theme == UNASSIGNED))
         .map(|t| (t.id.as_str(), t.name.as_str()))
         .collect();
-    if assigned.iter().any(|a| a.theme == UNASSIGNED) {
-        ids.push((UNASSIGNED, "Unassigned"));
-    }
     let members: Vec<Vec<usize>> = ids
         .iter()
         .map(|(id, _)| {
@@ -155,9 +174,15 @@ pub fn summarise_themes(
                     .total_cmp(&assigned[a].score)
                     .then(a.cmp(&b))
             });
+            let kind = if *id == UNASSIGNED || taxonomy.themes.iter().any(|t| t.id == *id) {
+                ThemeKind::Taxonomy
+            } else {
+                ThemeKind::Discovered
+            };
             Theme {
                 id: id.to_string(),
                 name: name.to_string(),
+                kind,
                 talks: members.len(),
                 share: members.len() as f32 / total,
                 keywords,
@@ -175,9 +200,9 @@ pub fn summarise_themes(
 }
 
 /// Names each of the `k` clusters in `labels` (`None`: an outlier, in no cluster) after its
-/// dominant theme and its keyphrases.
+/// dominant theme among `names` and its keyphrases.
 pub fn name_clusters(
-    taxonomy: &Taxonomy,
+    names: &[ThemeName],
     space: TalkSpace<'_>,
     assigned: &[ThemeAssignment],
     labels: &[Option<usize>],
@@ -193,12 +218,9 @@ pub fn name_clusters(
         .zip(keywords)
         .enumerate()
         .map(|(id, (members, keywords))| {
-            let theme = dominant_theme(
-                taxonomy,
-                members.iter().map(|&i| assigned[i].theme.as_str()),
-            );
+            let theme = dominant_theme(names, members.iter().map(|&i| assigned[i].theme.as_str()));
             let top: Vec<&str> = keywords.iter().take(3).map(|k| k.word.as_str()).collect();
-            let name = match taxonomy.themes.iter().find(|t| t.id == theme) {
+            let name = match names.iter().find(|t| t.id == theme && t.id != UNASSIGNED) {
                 Some(def) => format!("{}: {}", def.name, top.join(", ")),
                 None => top.join(", "),
             };
@@ -237,15 +259,13 @@ fn round4(x: f32) -> f32 {
     (x * 1e4).round() / 1e4
 }
 
-/// The most frequent theme (ties: taxonomy order, then [`UNASSIGNED`]).
-fn dominant_theme<'a>(taxonomy: &Taxonomy, themes: impl Iterator<Item = &'a str>) -> String {
+/// The most frequent theme (ties: the order of `names`).
+fn dominant_theme<'a>(names: &[ThemeName], themes: impl Iterator<Item = &'a str>) -> String {
     let themes: Vec<&str> = themes.collect();
     let count = |id: &str| themes.iter().filter(|&&t| t == id).count();
-    taxonomy
-        .themes
+    names
         .iter()
         .map(|t| t.id.as_str())
-        .chain([UNASSIGNED])
         .max_by(|a, b| count(a).cmp(&count(b)).then(std::cmp::Ordering::Greater))
         .unwrap_or(UNASSIGNED)
         .to_string()
@@ -257,7 +277,7 @@ mod tests {
 
     #[test]
     fn dominant_theme_prefers_count_then_taxonomy_order() {
-        let t = taxonomy::two_themes();
+        let t = theme_names(&taxonomy::two_themes(), []);
         assert_eq!(dominant_theme(&t, ["b", "a", "b"].into_iter()), "b");
         assert_eq!(dominant_theme(&t, ["b", "a"].into_iter()), "a");
         assert_eq!(dominant_theme(&t, [UNASSIGNED].into_iter()), UNASSIGNED);

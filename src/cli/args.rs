@@ -16,7 +16,7 @@ use confthemes::config::{
 };
 use confthemes::embed::{Engine, DEFAULT_BATCH_SIZE, DEFAULT_MODEL_DIR};
 use confthemes::ingest::TableColumns;
-use confthemes::themes::DEFAULT_THRESHOLD;
+use confthemes::themes::{DiscoverySettings, DEFAULT_THRESHOLD};
 use confthemes::Error;
 
 /// Find the themes in conference notes.
@@ -330,6 +330,13 @@ pub struct PipelineArgs {
     #[arg(long, default_value_t = DEFAULT_THRESHOLD, allow_negative_numbers = true)]
     threshold: f32,
 
+    /// Fewest talks of a discovered theme: the talks no taxonomy theme takes are clustered
+    /// (average linkage on cosine distance), and each cluster of at least this many talks that
+    /// is not close to a taxonomy theme is reported as a theme of kind `discovered`, named after
+    /// its keyphrases. 0 turns discovery off.
+    #[arg(long, default_value_t = DiscoverySettings::default().min_talks)]
+    min_discovered: usize,
+
     /// No progress on stderr.
     #[arg(long, short)]
     pub quiet: bool,
@@ -381,6 +388,10 @@ impl PipelineArgs {
             themes: ThemeSettings {
                 taxonomy: self.themes.clone(),
                 threshold: self.threshold,
+                discovery: DiscoverySettings {
+                    min_talks: self.min_discovered,
+                    ..DiscoverySettings::default()
+                },
             },
             trends,
         })
@@ -522,7 +533,8 @@ impl BenchArgs {
 }
 
 /// Settings the library names by field, and the flags that set them.
-const FLAGS: [(&str, &str); 15] = [
+const FLAGS: [(&str, &str); 16] = [
+    ("min_discovered", "--min-discovered"),
     ("text_column", "--text-col"),
     ("label_column", "--label-col"),
     ("threshold", "--threshold"),

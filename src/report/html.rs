@@ -9,6 +9,7 @@ use super::svg::{
 };
 use super::RunReport;
 use crate::compare::{Change, Interval, Trends, ALPHA};
+use crate::themes::ThemeKind;
 
 /// Most themes drawn in the line chart (the largest ones; the heatmap shows them all).
 const LINES: usize = 8;
@@ -178,7 +179,7 @@ fn over_time(page: &mut String, trends: &Trends) {
         let _ = writeln!(
             page,
             r#"<tr><td>{}</td><td class="n">{}</td><td class="n">{}</td><td class="n">{}</td><td class="{c}">{c}</td></tr>"#,
-            escape(&t.name),
+            escape(&labelled(&t.name, t.kind)),
             with_interval(a, t.intervals[0]),
             with_interval(b, t.intervals[t.intervals.len() - 1]),
             p_value(t.p_value),
@@ -195,7 +196,14 @@ fn over_time(page: &mut String, trends: &Trends) {
                 Change::New | Change::Emerging | Change::Declining | Change::Gone
             )
         })
-        .map(|r| format!("{} {} in {}", r.name, r.change.as_str(), r.period))
+        .map(|r| {
+            format!(
+                "{} {} in {}",
+                labelled(&r.name, r.kind),
+                r.change.as_str(),
+                r.period
+            )
+        })
         .collect();
     if !moving.is_empty() {
         let _ = writeln!(
@@ -331,13 +339,21 @@ fn tracks(page: &mut String, trends: &Trends) {
     page.push_str("</table>\n");
 }
 
+/// A theme's name, marked when the talks gave it rather than the taxonomy.
+fn labelled(name: &str, kind: ThemeKind) -> String {
+    match kind {
+        ThemeKind::Taxonomy => name.to_string(),
+        ThemeKind::Discovered => format!("{name} (discovered)"),
+    }
+}
+
 fn themes(page: &mut String, report: &RunReport) {
     page.push_str("<h2>Themes</h2>\n");
     for theme in report.themes.iter().filter(|t| t.talks > 0) {
         let _ = write!(
             page,
             "<div class=\"theme\"><h3>{}</h3><p>{}, {} of all. <span class=\"kw\">Keywords: {}</span></p>\n<p>Top talks:</p><ul>",
-            escape(&theme.name),
+            escape(&labelled(&theme.name, theme.kind)),
             talks(theme.talks),
             percent(theme.share),
             escape(&keywords(theme.keywords.iter().map(|k| k.word.as_str()), 10))

@@ -97,6 +97,7 @@ mod tests {
         Theme {
             id: id.into(),
             name: id.into(),
+            kind: crate::themes::ThemeKind::Taxonomy,
             talks,
             share: 0.0,
             keywords: Vec::new(),

@@ -23,7 +23,7 @@ pub const MODEL_FILE: &str = "themes.model";
 /// The first field of the header: what the file is.
 const FORMAT: &str = "confthemes-themes-model";
 /// Bumped on any incompatible change of the layout.
-const FORMAT_VERSION: u32 = 1;
+const FORMAT_VERSION: u32 = 2;
 
 /// The embedding model the vectors come from; another model's vectors are not comparable.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -89,6 +89,17 @@ pub struct ClusterName {
     pub keywords: Vec<Keyword>,
 }
 
+/// A discovered theme as the run named it, with how close a new talk must be to its centroid.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DiscoveredName {
+    /// Theme id.
+    pub id: String,
+    /// Display name.
+    pub name: String,
+    /// Lowest cosine similarity to its centroid of a talk that belongs to it.
+    pub radius: f32,
+}
+
 /// A matrix stored after the header.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 struct MatrixShape {
@@ -108,6 +119,7 @@ struct Header {
     threshold: f32,
     themes: Vec<ThemeName>,
     clusters: Vec<ClusterName>,
+    discovered: Vec<DiscoveredName>,
     matrices: Vec<MatrixShape>,
 }
 
@@ -126,6 +138,10 @@ pub struct ThemesModel {
     pub clusters: Vec<ClusterName>,
     /// Their centroids (clusters x width).
     pub centroids: Array2<f32>,
+    /// The themes discovered among the talks no taxonomy theme took.
+    pub discovered: Vec<DiscoveredName>,
+    /// Their centroids (discovered themes x width).
+    pub discovered_centroids: Array2<f32>,
 }
 
 impl ThemesModel {
@@ -176,6 +192,7 @@ impl ThemesModel {
             ("weights", weights),
             ("phrases", phrases),
             ("centroids", &self.centroids),
+            ("discovered", &self.discovered_centroids),
         ];
         let header = Header {
             format: FORMAT.into(),
@@ -186,6 +203,7 @@ impl ThemesModel {
             threshold,
             themes: self.themes.clone(),
             clusters: self.clusters.clone(),
+            discovered: self.discovered.clone(),
             matrices: matrices
                 .iter()
                 .map(|(name, m)| MatrixShape {
@@ -248,15 +266,16 @@ impl ThemesModel {
             matrices.push(m);
         }
         let dim = header.embedder.dim;
-        let [weights, phrases, centroids]: [Array2<f32>; 3] = matrices
+        let [weights, phrases, centroids, discovered]: [Array2<f32>; 4] = matrices
             .try_into()
-            .map_err(|_| "expected three matrices".to_string())?;
+            .map_err(|_| "expected four matrices".to_string())?;
         let consistent = data.is_empty()
-            && [&weights, &phrases, &centroids]
+            && [&weights, &phrases, &centroids, &discovered]
                 .iter()
                 .all(|m| m.ncols() == dim)
             && weights.nrows() == header.themes.len()
-            && centroids.nrows() == header.clusters.len();
+            && centroids.nrows() == header.clusters.len()
+            && discovered.nrows() == header.discovered.len();
         if !consistent {
             return Err("matrix shapes do not match the header".into());
         }
@@ -268,6 +287,8 @@ impl ThemesModel {
             classifier: FittedThemes::from_parts(header.threshold, theme_ids, weights, phrases),
             clusters: header.clusters,
             centroids,
+            discovered: header.discovered,
+            discovered_centroids: discovered,
         })
     }
 }
@@ -307,6 +328,12 @@ pub(crate) fn test_model() -> ThemesModel {
             }],
         }],
         centroids: array![[0.6f32, 0.8, 0.0]],
+        discovered: vec![DiscoveredName {
+            id: "z".into(),
+            name: "Z, zed".into(),
+            radius: 0.9,
+        }],
+        discovered_centroids: array![[0.0f32, 0.0, 1.0]],
     }
 }
 
@@ -326,6 +353,8 @@ mod tests {
         );
         assert_eq!(read.centroids, original.centroids);
         assert_eq!(read.clusters, original.clusters);
+        assert_eq!(read.discovered, original.discovered);
+        assert_eq!(read.discovered_centroids, original.discovered_centroids);
         assert_eq!(read.taxonomy().themes[1].name, original.themes[1].name);
     }
 
@@ -348,7 +377,7 @@ mod tests {
             .unwrap_err()
             .contains("truncated"));
         let newer = String::from_utf8_lossy(&test_model().to_bytes()).replacen(
-            "\"version\":1",
+            "\"version\":2",
             "\"version\":9",
             1,
         );
