@@ -34,7 +34,7 @@ use crate::ingest::{load_inputs, load_talk_table, LogisticsRule, TableColumns, T
 use crate::pipeline::{self, Described, Observer, RunOptions};
 use crate::report::{refuse_overlap, write_reports, OutputDir, ReportSet, RunReport};
 use crate::segment::{BoundarySegmenter, Talk, TalkKind};
-use crate::themes::{ThemesModel, MODEL_FILE};
+use crate::themes::{ThemeKind, ThemesModel, MODEL_FILE};
 
 /// A theme run's report and what the embedding cache did.
 #[derive(Debug, Clone)]
@@ -77,6 +77,7 @@ impl Outcome {
                 .map(|t| ThemeLine {
                     id: t.id.clone(),
                     name: t.name.clone(),
+                    kind: t.kind,
                     talks: t.talks,
                     share: t.share,
                     keywords: t.keywords.iter().take(5).map(|k| k.word.clone()).collect(),
@@ -123,6 +124,8 @@ pub struct ThemeLine {
     pub id: String,
     /// Display name.
     pub name: String,
+    /// From the taxonomy or discovered in the talks.
+    pub kind: ThemeKind,
     /// Talks assigned to it.
     pub talks: usize,
     /// Their share of all talks.
