@@ -485,10 +485,22 @@ fn compare_reports_each_theme_per_period() {
     assert_eq!(json["periods"][1]["talks"], 20);
     assert_eq!(json["small_periods"].as_array().unwrap().len(), 2);
     let html = fs::read_to_string(dir.path().join("report.html")).unwrap();
+    let keyword_bars = html.matches("class=\"chart keyword-bars\"").count();
     assert_eq!(
-        html.matches("<svg").count(),
+        html.matches("<svg").count() - keyword_bars,
         5,
         "bars, lines, heatmap, map and theme similarity"
+    );
+    let report = common::read_json(&dir.path().join("report.json"));
+    let shown = report["themes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|t| t["talks"].as_u64() > Some(0))
+        .count();
+    assert_eq!(
+        keyword_bars, shown,
+        "one keyphrase chart per theme with talks"
     );
     assert!(!html.contains("<script"), "no script in the page");
 

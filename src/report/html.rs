@@ -5,7 +5,7 @@
 use std::fmt::Write;
 
 use super::svg::{
-    bar_chart, escape, heatmap, line_chart, percent, scatter, Bar, Cell, Dot, Series,
+    bar_chart, escape, heatmap, keyword_bars, line_chart, percent, scatter, Bar, Cell, Dot, Series,
 };
 use super::RunReport;
 use crate::compare::{Change, Interval, Trends, ALPHA};
@@ -339,6 +339,9 @@ fn tracks(page: &mut String, trends: &Trends) {
     page.push_str("</table>\n");
 }
 
+/// Keyphrases drawn as bars per theme.
+const KEYWORD_BARS: usize = 5;
+
 /// A theme's name, marked when the talks gave it rather than the taxonomy.
 fn labelled(name: &str, kind: ThemeKind) -> String {
     match kind {
@@ -350,14 +353,31 @@ fn labelled(name: &str, kind: ThemeKind) -> String {
 fn themes(page: &mut String, report: &RunReport) {
     page.push_str("<h2>Themes</h2>\n");
     for theme in report.themes.iter().filter(|t| t.talks > 0) {
-        let _ = write!(
+        let _ = writeln!(
             page,
-            "<div class=\"theme\"><h3>{}</h3><p>{}, {} of all. <span class=\"kw\">Keywords: {}</span></p>\n<p>Top talks:</p><ul>",
+            "<div class=\"theme\"><h3>{}</h3><p>{}, {} of all. <span class=\"kw\">Keywords: {}</span></p>",
             escape(&labelled(&theme.name, theme.kind)),
             talks(theme.talks),
             percent(theme.share),
             escape(&keywords(theme.keywords.iter().map(|k| k.word.as_str()), 10))
         );
+        let top: Vec<Bar> = theme
+            .keywords
+            .iter()
+            .take(KEYWORD_BARS)
+            .map(|k| Bar {
+                label: k.word.clone(),
+                share: k.weight.max(0.0),
+                note: format!("{:.3}", k.weight),
+            })
+            .collect();
+        if !top.is_empty() {
+            page.push_str(&keyword_bars(
+                &format!("Keyphrases of {} by relevance", theme.name),
+                &top,
+            ));
+        }
+        page.push_str("<p>Top talks:</p><ul>");
         for title in &theme.examples {
             let _ = write!(page, "<li>{}</li>", escape(title));
         }

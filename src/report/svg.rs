@@ -47,6 +47,15 @@ const LABEL_WIDTH: usize = 330;
 
 /// Horizontal bars, one per row, longest share scaled to the full width.
 pub fn bar_chart(title: &str, bars: &[Bar]) -> String {
+    horizontal_bars(title, bars, "bar-chart")
+}
+
+/// A theme's keyphrases as bars of their weights (BERTopic's `visualize_barchart`).
+pub fn keyword_bars(title: &str, bars: &[Bar]) -> String {
+    horizontal_bars(title, bars, "keyword-bars")
+}
+
+fn horizontal_bars(title: &str, bars: &[Bar], class: &str) -> String {
     let (row, width, bar_width) = (26, 860, 380);
     let height = row * bars.len() + 10;
     let max = bars
@@ -54,7 +63,7 @@ pub fn bar_chart(title: &str, bars: &[Bar]) -> String {
         .map(|b| b.share)
         .fold(0.0f32, f32::max)
         .max(1e-6);
-    let mut svg = open(title, width, height, "bar-chart");
+    let mut svg = open(title, width, height, class);
     for (i, bar) in bars.iter().enumerate() {
         let y = 5 + i * row;
         let length = (bar.share / max * bar_width as f32).max(1.0);
