@@ -59,6 +59,7 @@ fn run_writes_parseable_reports_and_a_summary() {
         [
             "theme",
             "name",
+            "kind",
             "talks",
             "share",
             "keywords",
@@ -442,7 +443,7 @@ fn compare_reports_each_theme_per_period() {
     let mut trends = csv::Reader::from_path(dir.path().join("trends.csv")).unwrap();
     let header: Vec<String> = trends.headers().unwrap().iter().map(String::from).collect();
     assert_eq!(
-        header[..9],
+        header,
         [
             "period",
             "theme",
@@ -452,7 +453,10 @@ fn compare_reports_each_theme_per_period() {
             "share_high",
             "delta_share",
             "p_value",
-            "keywords"
+            "keywords",
+            "name",
+            "kind",
+            "change"
         ]
     );
     let rows: Vec<csv::StringRecord> = trends.records().map(Result::unwrap).collect();

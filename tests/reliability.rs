@@ -53,9 +53,15 @@ fn talk_counts(out: &Path) -> (usize, usize, usize) {
     let talks = fs::read_to_string(out.join("talks.csv")).unwrap();
     let json = common::read_json(&out.join("report.json"));
     let mut themes = csv::Reader::from_path(out.join("themes.csv")).unwrap();
+    let column = themes
+        .headers()
+        .unwrap()
+        .iter()
+        .position(|h| h == "talks")
+        .unwrap();
     let themed: usize = themes
         .records()
-        .map(|r| r.unwrap()[2].parse::<usize>().unwrap())
+        .map(|r| r.unwrap()[column].parse::<usize>().unwrap())
         .sum();
     (
         talks.lines().count() - 1,
