@@ -91,13 +91,8 @@ pub fn assign_discovered(
             continue;
         }
         let row = vectors.row(i);
-        let nearest = (0..ids.len())
-            .map(|j| (j, round4(row.dot(&centroids.row(j)))))
-            .fold(None, |best: Option<(usize, f32)>, (j, s)| match best {
-                Some((_, b)) if b >= s => best,
-                _ => Some((j, s)),
-            });
-        if let Some((j, similarity)) = nearest.filter(|&(j, s)| s >= radii[j]) {
+        let closest = nearest((0..ids.len()).map(|j| (j, round4(row.dot(&centroids.row(j))))));
+        if let Some((j, similarity)) = closest.filter(|&(j, s)| s >= radii[j]) {
             a.theme = ids[j].to_string();
             a.score = similarity;
             a.second = None;
@@ -117,7 +112,7 @@ pub fn discover(
     let left: Vec<usize> = (0..assigned.len())
         .filter(|&i| assigned[i].theme == UNASSIGNED)
         .collect();
-    if settings.min_talks == 0 || left.len() < settings.min_talks {
+    if settings.min_talks == 0 || left.len() < settings.min_talks.max(2) {
         return Ok(Vec::new());
     }
     let rows = space.vectors.select(Axis(0), &left);
@@ -143,14 +138,12 @@ pub fn discover(
     let mut discovered_groups = Vec::new();
     for group in groups {
         let centre = centroid(space.vectors, &group);
-        let nearest = theme_centroids
-            .iter()
-            .map(|(id, c)| (*id, round4(centre.dot(c))))
-            .fold(None, |best: Option<(&str, f32)>, (id, s)| match best {
-                Some((_, b)) if b >= s => best,
-                _ => Some((id, s)),
-            });
-        match nearest {
+        let closest = nearest(
+            theme_centroids
+                .iter()
+                .map(|(id, c)| (*id, round4(centre.dot(c)))),
+        );
+        match closest {
             Some((id, similarity)) if similarity >= settings.match_similarity => {
                 for &i in &group {
                     assigned[i].theme = id.to_string();
@@ -198,7 +191,15 @@ pub fn discover(
     Ok(themes)
 }
 
-/// Lower-case ASCII letters and digits of `phrase`, words joined by `-`.
+/// The item with the highest similarity; the first of equals.
+fn nearest<T>(items: impl Iterator<Item = (T, f32)>) -> Option<(T, f32)> {
+    items.fold(None, |best, (item, s)| match best {
+        Some((_, b)) if b >= s => best,
+        _ => Some((item, s)),
+    })
+}
+
+/// The lower-case letters and digits of `phrase`, words joined by `-`.
 fn slug(phrase: &str) -> String {
     let words: Vec<String> = phrase
         .split(|c: char| !c.is_alphanumeric())
