@@ -16,7 +16,6 @@ use cli::args::{self, Cli, Command};
 use cli::progress::{self, CliProgress};
 use confthemes::app::{self, BenchOutcome, Outcome};
 use confthemes::config::RunConfig;
-use confthemes::themes::ThemeKind;
 use confthemes::Error;
 
 // mimalloc: about +50% embedding throughput over the system allocator (fewer page faults).
@@ -156,13 +155,9 @@ fn print_summary(outcome: &Outcome) {
     println!();
     println!("{:<46} {:>5} {:>6}  keywords", "theme", "talks", "share");
     for theme in &s.themes {
-        let name = match theme.kind {
-            ThemeKind::Taxonomy => theme.name.clone(),
-            ThemeKind::Discovered => format!("{} (discovered)", theme.name),
-        };
         println!(
             "{:<46} {:>5} {:>5.1}%  {}",
-            name,
+            theme.kind.label(&theme.name),
             theme.talks,
             theme.share * 100.0,
             theme.keywords.join(", ")

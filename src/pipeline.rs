@@ -224,13 +224,15 @@ pub fn run_described(
         .map(|t| t.id.as_str())
         .collect();
     let discovered = discover(space, &mut assigned, &taxonomy_ids, &options.discovery)?;
-    let names = theme_names(
-        &options.taxonomy,
-        discovered.iter().map(|d| ThemeName {
+    let discovered_names: Vec<DiscoveredName> = discovered
+        .iter()
+        .map(|d| DiscoveredName {
             id: d.id.clone(),
             name: d.name.clone(),
-        }),
-    );
+            radius: d.radius,
+        })
+        .collect();
+    let names = theme_names(&options.taxonomy, &discovered_names);
     let clusters = name_clusters(&names, space, &assigned, &clustering.labels, clustering.k())?;
     let themes_model = ThemesModel {
         embedder: EmbedderStamp::of(embedder),
@@ -247,14 +249,7 @@ pub fn run_described(
             })
             .collect(),
         centroids: clustering.centroids.clone(),
-        discovered: discovered
-            .iter()
-            .map(|d| DiscoveredName {
-                id: d.id.clone(),
-                name: d.name.clone(),
-                radius: d.radius,
-            })
-            .collect(),
+        discovered: discovered_names,
         discovered_centroids: stack_rows(
             discovered.iter().map(|d| d.centroid.view()),
             embedder.dim(),
@@ -313,13 +308,10 @@ pub fn assign(
     let mut assigned = model
         .classifier
         .predict(vectors.texts.view(), vectors.titles.view());
-    let ids: Vec<&str> = model.discovered.iter().map(|d| d.id.as_str()).collect();
-    let radii: Vec<f32> = model.discovered.iter().map(|d| d.radius).collect();
     assign_discovered(
         vectors.texts.view(),
         &mut assigned,
-        &ids,
-        &radii,
+        &model.discovered,
         &model.discovered_centroids,
     );
     let labels: Vec<Option<usize>> = if model.clusters.is_empty() {
@@ -336,13 +328,7 @@ pub fn assign(
         vectors: vectors.texts.view(),
         embedder,
     };
-    let names = theme_names(
-        &taxonomy,
-        model.discovered.iter().map(|d| ThemeName {
-            id: d.id.clone(),
-            name: d.name.clone(),
-        }),
-    );
+    let names = theme_names(&taxonomy, &model.discovered);
     let mut clusters = name_clusters(&names, space, &assigned, &labels, model.clusters.len())?;
     // A cluster keeps the name, theme and keywords the run gave it.
     for (cluster, fitted) in clusters.iter_mut().zip(&model.clusters) {

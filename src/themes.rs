@@ -124,12 +124,12 @@ impl TalkSpace<'_> {
 
 /// Every theme a talk can have, in report order before sorting: the taxonomy's, the discovered
 /// ones, then [`UNASSIGNED`].
-pub fn theme_names(
-    taxonomy: &Taxonomy,
-    discovered: impl IntoIterator<Item = ThemeName>,
-) -> Vec<ThemeName> {
+pub fn theme_names(taxonomy: &Taxonomy, discovered: &[DiscoveredName]) -> Vec<ThemeName> {
     let mut names = ThemeName::all(taxonomy);
-    names.extend(discovered);
+    names.extend(discovered.iter().map(|d| ThemeName {
+        id: d.id.clone(),
+        name: d.name.clone(),
+    }));
     names.push(ThemeName {
         id: UNASSIGNED.into(),
         name: "Unassigned".into(),
@@ -147,9 +147,10 @@ pub fn summarise_themes(
     assigned: &[ThemeAssignment],
 ) -> Result<Vec<Theme>> {
     let talks = space.talks;
+    let any_unassigned = assigned.iter().any(|a| a.theme == UNASSIGNED);
     let ids: Vec<(&str, &str)> = names
         .iter()
-        .filter(|t| t.id != UNASSIGNED || assigned.iter().any(|a| a.theme == UNASSIGNED))
+        .filter(|t| t.id != UNASSIGNED || any_unassigned)
         .map(|t| (t.id.as_str(), t.name.as_str()))
         .collect();
     let members: Vec<Vec<usize>> = ids
@@ -277,7 +278,7 @@ mod tests {
 
     #[test]
     fn dominant_theme_prefers_count_then_taxonomy_order() {
-        let t = theme_names(&taxonomy::two_themes(), []);
+        let t = theme_names(&taxonomy::two_themes(), &[]);
         assert_eq!(dominant_theme(&t, ["b", "a", "b"].into_iter()), "b");
         assert_eq!(dominant_theme(&t, ["b", "a"].into_iter()), "a");
         assert_eq!(dominant_theme(&t, [UNASSIGNED].into_iter()), UNASSIGNED);

@@ -9,7 +9,6 @@ use super::svg::{
 };
 use super::RunReport;
 use crate::compare::{Change, Interval, Trends, ALPHA};
-use crate::themes::ThemeKind;
 
 /// Most themes drawn in the line chart (the largest ones; the heatmap shows them all).
 const LINES: usize = 8;
@@ -179,7 +178,7 @@ fn over_time(page: &mut String, trends: &Trends) {
         let _ = writeln!(
             page,
             r#"<tr><td>{}</td><td class="n">{}</td><td class="n">{}</td><td class="n">{}</td><td class="{c}">{c}</td></tr>"#,
-            escape(&labelled(&t.name, t.kind)),
+            escape(&t.kind.label(&t.name)),
             with_interval(a, t.intervals[0]),
             with_interval(b, t.intervals[t.intervals.len() - 1]),
             p_value(t.p_value),
@@ -199,7 +198,7 @@ fn over_time(page: &mut String, trends: &Trends) {
         .map(|r| {
             format!(
                 "{} {} in {}",
-                labelled(&r.name, r.kind),
+                r.kind.label(&r.name),
                 r.change.as_str(),
                 r.period
             )
@@ -342,21 +341,13 @@ fn tracks(page: &mut String, trends: &Trends) {
 /// Keyphrases drawn as bars per theme.
 const KEYWORD_BARS: usize = 5;
 
-/// A theme's name, marked when the talks gave it rather than the taxonomy.
-fn labelled(name: &str, kind: ThemeKind) -> String {
-    match kind {
-        ThemeKind::Taxonomy => name.to_string(),
-        ThemeKind::Discovered => format!("{name} (discovered)"),
-    }
-}
-
 fn themes(page: &mut String, report: &RunReport) {
     page.push_str("<h2>Themes</h2>\n");
     for theme in report.themes.iter().filter(|t| t.talks > 0) {
         let _ = writeln!(
             page,
             "<div class=\"theme\"><h3>{}</h3><p>{}, {} of all. <span class=\"kw\">Keywords: {}</span></p>",
-            escape(&labelled(&theme.name, theme.kind)),
+            escape(&theme.kind.label(&theme.name)),
             talks(theme.talks),
             percent(theme.share),
             escape(&keywords(theme.keywords.iter().map(|k| k.word.as_str()), 10))

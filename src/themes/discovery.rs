@@ -11,7 +11,7 @@
 use ndarray::{Array1, Array2, ArrayView2, Axis};
 use serde::Serialize;
 
-use super::{centroid, round4, TalkSpace, ThemeAssignment, UNASSIGNED};
+use super::{centroid, round4, DiscoveredName, TalkSpace, ThemeAssignment, UNASSIGNED};
 use crate::cluster::{self, Agglomerative, Cut, Linkage};
 use crate::error::Result;
 
@@ -55,6 +55,14 @@ impl ThemeKind {
             ThemeKind::Discovered => "discovered",
         }
     }
+
+    /// A theme's name as people read it: marked when the talks gave it rather than the taxonomy.
+    pub fn label(self, name: &str) -> String {
+        match self {
+            ThemeKind::Taxonomy => name.to_string(),
+            ThemeKind::Discovered => format!("{name} (discovered)"),
+        }
+    }
 }
 
 /// A theme found among the unassigned talks.
@@ -73,17 +81,16 @@ pub struct DiscoveredTheme {
     pub radius: f32,
 }
 
-/// Gives each talk `assigned` leaves unassigned the discovered theme whose centroid (a row of
-/// `centroids`, in the order of `ids` and `radii`) is nearest, when it lies within that theme's
-/// radius; its score becomes that similarity.
+/// Gives each talk `assigned` leaves unassigned the discovered theme whose centroid (row `j` of
+/// `centroids` for `discovered[j]`) is nearest, when it lies within that theme's radius; its
+/// score becomes that similarity.
 pub fn assign_discovered(
     vectors: ArrayView2<'_, f32>,
     assigned: &mut [ThemeAssignment],
-    ids: &[&str],
-    radii: &[f32],
+    discovered: &[DiscoveredName],
     centroids: &Array2<f32>,
 ) {
-    if ids.is_empty() {
+    if discovered.is_empty() {
         return;
     }
     for (i, a) in assigned.iter_mut().enumerate() {
@@ -91,9 +98,10 @@ pub fn assign_discovered(
             continue;
         }
         let row = vectors.row(i);
-        let closest = nearest((0..ids.len()).map(|j| (j, round4(row.dot(&centroids.row(j))))));
-        if let Some((j, similarity)) = closest.filter(|&(j, s)| s >= radii[j]) {
-            a.theme = ids[j].to_string();
+        let closest =
+            nearest((0..discovered.len()).map(|j| (j, round4(row.dot(&centroids.row(j))))));
+        if let Some((j, similarity)) = closest.filter(|&(j, s)| s >= discovered[j].radius) {
+            a.theme = discovered[j].id.clone();
             a.score = similarity;
             a.second = None;
         }
@@ -251,13 +259,12 @@ mod tests {
         let mut assigned = vec![unassigned(), unassigned(), unassigned()];
         assigned[2].theme = "security".into();
         let centroids = array![[1.0f32, 0.0], [0.0, 1.0]];
-        assign_discovered(
-            talks.view(),
-            &mut assigned,
-            &["baking", "knitting"],
-            &[0.9, 0.9],
-            &centroids,
-        );
+        let discovered = ["baking", "knitting"].map(|id| DiscoveredName {
+            id: id.into(),
+            name: id.into(),
+            radius: 0.9,
+        });
+        assign_discovered(talks.view(), &mut assigned, &discovered, &centroids);
         let themes: Vec<&str> = assigned.iter().map(|a| a.theme.as_str()).collect();
         // The second talk is 0.8 from knitting's centroid: outside its radius.
         assert_eq!(themes, ["baking", UNASSIGNED, "security"]);
