@@ -84,7 +84,7 @@ fn clustering(c: &mut Criterion) {
             b.iter(|| {
                 let silhouette = SilhouetteKMeans {
                     k_min: 2,
-                    k_max: 16,
+                    k_max: Some(16),
                     seed: 42,
                 };
                 cluster::fit(&silhouette, x.view()).expect("fits")

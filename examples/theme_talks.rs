@@ -31,7 +31,6 @@ fn main() -> Result<(), confthemes::Error> {
     ];
     let mut config = RunConfig::new(Input::Texts(talks), "reports");
     config.model.cache = CachePolicy::Off;
-    config.clustering.params.k_max = 3;
     // `app::run` would write the reports into config.out; `theme` returns them.
     let themed = app::theme(&config, &Silent)?;
     for talk in &themed.report.talks {

@@ -15,7 +15,6 @@
 //! ];
 //! let mut config = RunConfig::new(Input::Texts(talks), "reports");
 //! config.model.cache = CachePolicy::Off;
-//! config.clustering.params.k_max = 2;
 //! let themed = app::theme(&config, &Silent)?;
 //! let themes: Vec<&str> = themed.report.talks.iter().map(|t| t.theme.as_str()).collect();
 //! assert_eq!(themes, ["service-mesh", "cost", "observability"]);

@@ -1,8 +1,9 @@
 //! Stage 4: group talk embeddings into clusters.
 //!
 //! Each algorithm is a type holding its parameters ([`KMeans`], [`SilhouetteKMeans`],
-//! [`Agglomerative`], [`Hdbscan`], and any of them on a PCA projection, [`OnPca`]) and implementing [`Clusterer`]; [`fit`] runs one
-//! over unit-length rows and returns a [`Clustering`] as data. `fit` hands every algorithm the rows
+//! [`Agglomerative`], [`Hdbscan`], and any of them on a PCA projection, [`OnPca`], a spectral
+//! embedding, [`OnSpectral`], or a UMAP layout, [`OnUmap`]) and implementing [`Clusterer`];
+//! [`fit`] runs one over unit-length rows and returns a [`Clustering`] as data. `fit` hands every algorithm the rows
 //! sorted by value, maps the labels back and numbers clusters by size, so a clustering depends only
 //! on the set of rows: never on their order, nor on the thread count. Random choices come from
 //! seeded ChaCha streams.
@@ -11,8 +12,11 @@ mod agglomerative;
 mod choice;
 mod hdbscan;
 mod kmeans;
+mod knn_graph;
 mod pca;
 mod silhouette;
+mod spectral;
+mod umap;
 
 use ndarray::{Array2, ArrayView2, Axis};
 use serde::Serialize;
@@ -22,9 +26,14 @@ use crate::error::Result;
 pub use agglomerative::{Agglomerative, Cut, Linkage};
 pub use choice::{AlgorithmChoice, AlgorithmSettings, DEFAULT_PCA_DIMS, DEFAULT_SEED};
 pub use hdbscan::{Hdbscan, OutlierPolicy};
-pub use kmeans::{KMeans, KMeansModel, SilhouetteKMeans};
+pub use kmeans::{
+    KMeans, KMeansModel, SilhouetteKMeans, AUTO_K_CEILING, MIN_POINTS_PER_CLUSTER,
+    POINTS_PER_CLUSTER_CEILING,
+};
 pub use pca::{OnPca, Pca, PcaModel};
 pub use silhouette::{cosine_silhouette, silhouette_sample, SILHOUETTE_SAMPLE};
+pub use spectral::{OnSpectral, Spectral, DEFAULT_NEIGHBOURS, DEFAULT_SPECTRAL_DIMS};
+pub use umap::{OnUmap, Umap, DEFAULT_UMAP_DIMS};
 
 /// A clustering algorithm with its parameters.
 pub trait Clusterer: Send + Sync {
@@ -37,6 +46,20 @@ pub trait Clusterer: Send + Sync {
     /// Labels the rows of `x` (unit vectors) in the order given. Use [`fit`], which makes the
     /// result independent of that order.
     fn partition(&self, x: ArrayView2<'_, f32>) -> Result<Partition>;
+}
+
+impl<C: Clusterer + ?Sized> Clusterer for Box<C> {
+    fn name(&self) -> String {
+        (**self).name()
+    }
+
+    fn params(&self) -> String {
+        (**self).params()
+    }
+
+    fn partition(&self, x: ArrayView2<'_, f32>) -> Result<Partition> {
+        (**self).partition(x)
+    }
 }
 
 /// What a [`Clusterer`] found, before clusters are renumbered.
@@ -220,7 +243,7 @@ pub(crate) mod tests {
             Box::new(KMeans::new(3)),
             Box::new(SilhouetteKMeans {
                 k_min: 2,
-                k_max: 6,
+                k_max: Some(6),
                 seed: 3,
             }),
             Box::new(Agglomerative::new(Linkage::Average, Cut::Clusters(3))),

@@ -456,7 +456,7 @@ mod tests {
             refused(&c)
         );
         let mut c = run_config();
-        (c.clustering.params.k_min, c.clustering.params.k_max) = (5, 3);
+        (c.clustering.params.k_min, c.clustering.params.k_max) = (5, Some(3));
         assert!(refused(&c).contains("k range 5..3 is empty"));
         let mut c = run_config();
         c.model.max_windows = 0;
@@ -497,7 +497,7 @@ mod tests {
         let mut settings = ClusterSettings::default();
         assert!(settings.build().params().contains("silhouette"));
         settings.params.k_min = 4;
-        settings.params.k_max = 4;
+        settings.params.k_max = Some(4);
         let fixed = settings.build();
         assert_eq!(fixed.params(), "k=4");
         let bench = BenchConfig {

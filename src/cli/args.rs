@@ -306,8 +306,11 @@ pub struct PipelineArgs {
 
     /// Clustering algorithm: kmeans-silhouette (k-means, k chosen by silhouette in
     /// --k-min..--k-max), kmeans, agglomerative-average, agglomerative-complete,
-    /// agglomerative-ward, pca-kmeans (k clusters, --k), hdbscan (outliers left unassigned),
-    /// hdbscan-reassign (outliers join their nearest cluster).
+    /// agglomerative-ward, pca-kmeans, spectral-kmeans (k clusters, --k), spectral-kmeans-silhouette
+    /// (k-means on the spectral embedding of the 15-nearest-neighbour graph, k by silhouette
+    /// there), umap-kmeans (k-means at --k on a 5-dimensional UMAP layout, as BERTopic's UMAP +
+    /// k-means but the same at every run), hdbscan (outliers left unassigned), hdbscan-reassign
+    /// (outliers join their nearest cluster).
     #[arg(long, default_value = "kmeans-silhouette")]
     algorithm: AlgorithmChoice,
 
@@ -353,13 +356,15 @@ pub struct PipelineArgs {
 /// The range kmeans-silhouette chooses k in.
 #[derive(Args)]
 struct KRangeArgs {
-    /// Smallest number of clusters tried by kmeans-silhouette.
+    /// Smallest number of clusters tried by kmeans-silhouette (cut to one per 5 talks on small
+    /// inputs).
     #[arg(long, default_value_t = AlgorithmSettings::default().k_min)]
     k_min: usize,
 
-    /// Largest number of clusters tried by kmeans-silhouette.
-    #[arg(long, default_value_t = AlgorithmSettings::default().k_max)]
-    k_max: usize,
+    /// Largest number of clusters tried by kmeans-silhouette [default: one per 30 talks, at
+    /// least --k-min, at most 100].
+    #[arg(long)]
+    k_max: Option<usize>,
 }
 
 impl PipelineArgs {
@@ -368,7 +373,7 @@ impl PipelineArgs {
         // --k fixes k, and kmeans-silhouette's range to that one k.
         let (k_min, k_max) = self
             .k
-            .map_or((self.k_range.k_min, self.k_range.k_max), |k| (k, k));
+            .map_or((self.k_range.k_min, self.k_range.k_max), |k| (k, Some(k)));
         Ok(RunConfig {
             input,
             table: self.table.settings(),
@@ -462,11 +467,12 @@ pub struct BenchArgs {
 
     /// Algorithms to run, comma-separated: kmeans, kmeans-silhouette (k chosen in
     /// --k-min..--k-max), agglomerative-average, agglomerative-complete, agglomerative-ward,
-    /// hdbscan, hdbscan-reassign, pca-kmeans.
+    /// hdbscan, hdbscan-reassign, pca-kmeans, spectral-kmeans, spectral-kmeans-silhouette,
+    /// umap-kmeans.
     #[arg(
         long,
         value_delimiter = ',',
-        default_value = "kmeans,kmeans-silhouette,agglomerative-average,agglomerative-complete,agglomerative-ward,hdbscan,hdbscan-reassign,pca-kmeans"
+        default_value = "kmeans,kmeans-silhouette,agglomerative-average,agglomerative-complete,agglomerative-ward,hdbscan,hdbscan-reassign,pca-kmeans,spectral-kmeans,spectral-kmeans-silhouette,umap-kmeans"
     )]
     algorithms: Vec<AlgorithmChoice>,
 

@@ -3,7 +3,9 @@
 use std::str::FromStr;
 
 use super::{
-    Agglomerative, Clusterer, Cut, Hdbscan, KMeans, Linkage, OnPca, OutlierPolicy, SilhouetteKMeans,
+    Agglomerative, Clusterer, Cut, Hdbscan, KMeans, Linkage, OnPca, OnSpectral, OnUmap,
+    OutlierPolicy, SilhouetteKMeans, Spectral, Umap, DEFAULT_NEIGHBOURS, DEFAULT_SPECTRAL_DIMS,
+    DEFAULT_UMAP_DIMS,
 };
 use crate::error::{Error, Result};
 
@@ -13,7 +15,8 @@ use crate::error::{Error, Result};
 pub enum AlgorithmChoice {
     /// k-means++ at k.
     KMeans,
-    /// k-means++ with k chosen by silhouette in `k_min..=k_max` (a single k: k-means at it).
+    /// k-means++ with k chosen by silhouette in `k_min..=k_max` (a single k: k-means at it; no
+    /// `k_max`: one cluster per 30 talks, at most 100).
     KMeansSilhouette,
     /// Agglomerative clustering cut at k.
     Agglomerative(Linkage),
@@ -21,11 +24,17 @@ pub enum AlgorithmChoice {
     Hdbscan(OutlierPolicy),
     /// k-means at k on a PCA projection.
     PcaKMeans,
+    /// k-means at k on the spectral embedding of the kNN graph (spectral clustering).
+    SpectralKMeans,
+    /// k-means on the spectral embedding, k chosen by silhouette in `k_min..=k_max` there.
+    SpectralKMeansSilhouette,
+    /// k-means at k on a 5-dimensional UMAP layout (BERTopic's UMAP + k-means).
+    UmapKMeans,
 }
 
 impl AlgorithmChoice {
     /// Every algorithm, in the order the table lists them.
-    pub const ALL: [AlgorithmChoice; 8] = [
+    pub const ALL: [AlgorithmChoice; 11] = [
         AlgorithmChoice::KMeans,
         AlgorithmChoice::KMeansSilhouette,
         AlgorithmChoice::Agglomerative(Linkage::Average),
@@ -34,6 +43,9 @@ impl AlgorithmChoice {
         AlgorithmChoice::Hdbscan(OutlierPolicy::Keep),
         AlgorithmChoice::Hdbscan(OutlierPolicy::NearestCentroid),
         AlgorithmChoice::PcaKMeans,
+        AlgorithmChoice::SpectralKMeans,
+        AlgorithmChoice::SpectralKMeansSilhouette,
+        AlgorithmChoice::UmapKMeans,
     ];
 
     /// The name used on the command line and in reports.
@@ -47,6 +59,9 @@ impl AlgorithmChoice {
             AlgorithmChoice::Hdbscan(OutlierPolicy::Keep) => "hdbscan",
             AlgorithmChoice::Hdbscan(OutlierPolicy::NearestCentroid) => "hdbscan-reassign",
             AlgorithmChoice::PcaKMeans => "pca-kmeans",
+            AlgorithmChoice::SpectralKMeans => "spectral-kmeans",
+            AlgorithmChoice::SpectralKMeansSilhouette => "spectral-kmeans-silhouette",
+            AlgorithmChoice::UmapKMeans => "umap-kmeans",
         }
     }
 
@@ -54,15 +69,30 @@ impl AlgorithmChoice {
     pub fn build(self, settings: &AlgorithmSettings) -> Box<dyn Clusterer> {
         let k = settings.k;
         let kmeans = KMeans::new(k).with_seed(settings.seed);
+        let spectral = Spectral {
+            neighbours: DEFAULT_NEIGHBOURS,
+            dims: DEFAULT_SPECTRAL_DIMS,
+            seed: settings.seed,
+        };
+        let umap = Umap {
+            neighbours: DEFAULT_NEIGHBOURS,
+            dims: DEFAULT_UMAP_DIMS,
+            seed: settings.seed,
+        };
         match self {
             AlgorithmChoice::KMeans => Box::new(kmeans),
-            AlgorithmChoice::KMeansSilhouette if settings.k_min == settings.k_max => {
-                Box::new(KMeans::new(settings.k_min).with_seed(settings.seed))
-            }
-            AlgorithmChoice::KMeansSilhouette => Box::new(SilhouetteKMeans {
-                k_min: settings.k_min,
-                k_max: settings.k_max,
-                seed: settings.seed,
+            AlgorithmChoice::KMeansSilhouette => settings.k_range_kmeans(),
+            AlgorithmChoice::SpectralKMeans => Box::new(OnSpectral {
+                spectral,
+                inner: kmeans,
+            }),
+            AlgorithmChoice::SpectralKMeansSilhouette => Box::new(OnSpectral {
+                spectral,
+                inner: settings.k_range_kmeans(),
+            }),
+            AlgorithmChoice::UmapKMeans => Box::new(OnUmap {
+                umap,
+                inner: kmeans,
             }),
             AlgorithmChoice::Agglomerative(linkage) => {
                 Box::new(Agglomerative::new(linkage, Cut::Clusters(k)))
@@ -109,8 +139,10 @@ pub struct AlgorithmSettings {
     pub k: usize,
     /// Fewest clusters `kmeans-silhouette` tries.
     pub k_min: usize,
-    /// Most clusters `kmeans-silhouette` tries.
-    pub k_max: usize,
+    /// Most clusters `kmeans-silhouette` tries; `None`: one per
+    /// [`POINTS_PER_CLUSTER_CEILING`](super::POINTS_PER_CLUSTER_CEILING) talks, at most
+    /// [`AUTO_K_CEILING`](super::AUTO_K_CEILING).
+    pub k_max: Option<usize>,
     /// HDBSCAN's min_cluster_size and min_samples.
     pub min_cluster_size: usize,
     /// Dimensions kept by pca-kmeans.
@@ -123,8 +155,8 @@ impl Default for AlgorithmSettings {
     fn default() -> Self {
         AlgorithmSettings {
             k: 10,
-            k_min: 2,
-            k_max: 16,
+            k_min: 10,
+            k_max: None,
             min_cluster_size: 10,
             pca_dims: DEFAULT_PCA_DIMS,
             seed: DEFAULT_SEED,
@@ -133,16 +165,33 @@ impl Default for AlgorithmSettings {
 }
 
 impl AlgorithmSettings {
+    /// k-means with k chosen by silhouette in `k_min..=k_max`: plain k-means when the range is
+    /// one k.
+    fn k_range_kmeans(&self) -> Box<dyn Clusterer> {
+        if self.k_max == Some(self.k_min) {
+            Box::new(KMeans::new(self.k_min).with_seed(self.seed))
+        } else {
+            Box::new(SilhouetteKMeans {
+                k_min: self.k_min,
+                k_max: self.k_max,
+                seed: self.seed,
+            })
+        }
+    }
+
     /// Checks the parameters once, before any data is read.
     pub fn validate(&self) -> Result<()> {
         let invalid = |why: String| Err(Error::Setting(why));
         if self.k == 0 {
             return invalid("k 0: clusters must number at least 1".into());
         }
-        if self.k_min == 0 || self.k_min > self.k_max {
+        if self.k_min == 0 {
+            return invalid("k_min 0: clusters must number at least 1".into());
+        }
+        if let Some(k_max) = self.k_max.filter(|&k_max| self.k_min > k_max) {
             return invalid(format!(
-                "k range {}..{} is empty: k_min must be at least 1 and at most k_max",
-                self.k_min, self.k_max
+                "k range {}..{k_max} is empty: k_min must be at most k_max",
+                self.k_min
             ));
         }
         if self.min_cluster_size < 2 {

@@ -100,10 +100,39 @@ impl KMeansModel {
 pub struct SilhouetteKMeans {
     /// Smallest k tried (at least 2).
     pub k_min: usize,
-    /// Largest k tried (capped at the number of points minus one).
-    pub k_max: usize,
+    /// Largest k tried; `None`: one cluster per [`POINTS_PER_CLUSTER_CEILING`] points, at
+    /// least `k_min` and at most [`AUTO_K_CEILING`].
+    pub k_max: Option<usize>,
     /// Seed for every k-means run and the silhouette sample.
     pub seed: u64,
+}
+
+/// Points per cluster at the automatic largest k: the silhouette of MiniLM vectors keeps rising
+/// with k on large inputs, so the ceiling grows with them (on 4,248 catalogue talks with 46
+/// tracks it settles at k = 65, below the ceiling of 100).
+pub const POINTS_PER_CLUSTER_CEILING: usize = 30;
+
+/// Largest automatic k: beyond it the search costs more than it is worth to a reader.
+pub const AUTO_K_CEILING: usize = 100;
+
+/// Fewest points per cluster on average at any k tried: a range past it is cut down.
+pub const MIN_POINTS_PER_CLUSTER: usize = 5;
+
+impl SilhouetteKMeans {
+    /// The ks tried over `n` points: `k_min..=k_max` with the automatic ceiling filled in, cut
+    /// to one cluster per [`MIN_POINTS_PER_CLUSTER`] points and to `n - 1`, never below 2.
+    pub fn k_range(&self, n: usize) -> std::ops::RangeInclusive<usize> {
+        let ceiling = self.k_max.unwrap_or_else(|| {
+            (n / POINTS_PER_CLUSTER_CEILING)
+                .min(AUTO_K_CEILING)
+                .max(self.k_min)
+        });
+        let high = ceiling
+            .min(n / MIN_POINTS_PER_CLUSTER)
+            .min(n.saturating_sub(1))
+            .max(2);
+        self.k_min.clamp(2, high)..=high
+    }
 }
 
 impl Clusterer for KMeans {
@@ -130,19 +159,26 @@ impl Clusterer for SilhouetteKMeans {
     }
 
     fn params(&self) -> String {
-        format!("k={}..{} by silhouette", self.k_min, self.k_max)
+        match self.k_max {
+            Some(k_max) => format!("k={}..{} by silhouette", self.k_min, k_max),
+            None => format!(
+                "k={}..n/{POINTS_PER_CLUSTER_CEILING} by silhouette",
+                self.k_min
+            ),
+        }
     }
 
-    /// Chooses k by the best silhouette (smallest k on ties), fitting k-means for every k in range
-    /// in parallel on the silhouette's sample (all points up to [`SILHOUETTE_SAMPLE`](super::SILHOUETTE_SAMPLE), a seeded
+    /// Chooses k by the best silhouette (smallest k on ties), fitting k-means for every k of
+    /// [`k_range`](Self::k_range) in parallel on the silhouette's sample (all points up to [`SILHOUETTE_SAMPLE`](super::SILHOUETTE_SAMPLE), a seeded
     /// sample above), then fits the chosen k on every point: the search costs the same at 20,000
     /// points as at 2,000.
     fn partition(&self, x: ArrayView2<'_, f32>) -> Result<Partition> {
         let n = x.nrows();
-        if self.k_min == 0 || self.k_min > self.k_max {
+        if self.k_min == 0 || self.k_max.is_some_and(|k_max| self.k_min > k_max) {
             return Err(Error::Setting(format!(
                 "k range {}..{} is empty",
-                self.k_min, self.k_max
+                self.k_min,
+                self.k_max.unwrap_or(0)
             )));
         }
         if n < 3 {
@@ -154,11 +190,10 @@ impl Clusterer for SilhouetteKMeans {
         }
         let sample = silhouette_sample(&vec![Some(0); n], self.seed);
         let rows = x.select(Axis(0), &sample);
-        let k_max = self.k_max.min(rows.nrows() - 1);
-        let k_min = self.k_min.clamp(2, k_max);
         // The sample's pairwise similarities are shared by every k.
         let similarity = rows.dot(&rows.t());
-        let fits: Vec<(KMeansModel, f32)> = (k_min..=k_max)
+        let fits: Vec<(KMeansModel, f32)> = self
+            .k_range(rows.nrows())
             .into_par_iter()
             .map(|k| -> Result<_> {
                 let model = KMeans::new(k).with_seed(self.seed).fit(rows.view())?;
@@ -312,7 +347,7 @@ mod tests {
         let c = fit(
             &SilhouetteKMeans {
                 k_min: 2,
-                k_max: 6,
+                k_max: Some(6),
                 seed: 7,
             },
             blobs().view(),
@@ -325,7 +360,27 @@ mod tests {
             .iter()
             .max_by(|a, b| a.silhouette.total_cmp(&b.silhouette));
         assert_eq!(best.unwrap().k, 3);
-        assert_eq!(c.tried.len(), 5);
+        // 15 points hold 3 clusters of 5 at most: 2 and 3 are tried.
+        assert_eq!(c.tried.len(), 2);
+    }
+
+    #[test]
+    fn the_automatic_range_grows_with_the_points() {
+        let auto = SilhouetteKMeans {
+            k_min: 10,
+            k_max: None,
+            seed: 0,
+        };
+        assert_eq!(auto.k_range(51), 10..=10);
+        assert_eq!(auto.k_range(1236), 10..=41);
+        assert_eq!(auto.k_range(20_000), 10..=AUTO_K_CEILING);
+        assert_eq!(auto.k_range(30), 6..=6);
+        assert_eq!(auto.k_range(3), 2..=2);
+        let given = SilhouetteKMeans {
+            k_max: Some(16),
+            ..auto
+        };
+        assert_eq!(given.k_range(1236), 10..=16);
     }
 
     #[test]
@@ -336,7 +391,7 @@ mod tests {
         assert!(KMeans::new(16).fit(x.view()).is_err());
         let empty = SilhouetteKMeans {
             k_min: 5,
-            k_max: 2,
+            k_max: Some(2),
             seed: 0,
         };
         assert!(fit(&empty, x.view()).is_err());
