@@ -1,7 +1,8 @@
 """BERTopic on the same labelled CSV, the same local model and the same metrics as `confthemes bench`.
 
-Two rows: BERTopic's default pipeline (UMAP + HDBSCAN, outliers as topic -1) and BERTopic with
-k-means (k = the number of labels) in place of HDBSCAN. The texts are embedded once with
+Two rows per run: BERTopic's default pipeline (UMAP + HDBSCAN, outliers as topic -1) and BERTopic
+with k-means (k = the number of labels) in place of HDBSCAN. BERTopic leaves UMAP unseeded, so each
+run differs: `--runs` (default 3) shows the spread. The texts are embedded once with
 sentence-transformers from models/all-MiniLM-L6-v2. Metrics: ARI, NMI, AMI, V-measure (scikit-learn,
 outliers as one cluster, as `confthemes bench` counts them), cosine silhouette of the clustered
 texts, NPMI coherence (gensim c_npmi, top-10 words, window 10, the evaluated corpus tokenised by
@@ -87,6 +88,8 @@ def main():
     parser.add_argument("--model", default="models/all-MiniLM-L6-v2")
     parser.add_argument("--out", default="bench-anchor")
     parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--runs", type=int, default=3,
+                        help="fits of each pipeline (UMAP is unseeded in BERTopic's defaults)")
     args = parser.parse_args()
 
     texts, labels = load(args.data, args.text_col, args.label_col)
@@ -98,23 +101,24 @@ def main():
     embed_seconds = time.perf_counter() - started
 
     results = []
-    started = time.perf_counter()
-    default = BERTopic(embedding_model=model)
-    topics, _ = default.fit_transform(texts, embeddings)
-    results.append(scores("bertopic (umap + hdbscan)", "defaults", default, topics, texts,
-                          labels, embeddings, time.perf_counter() - started))
-    started = time.perf_counter()
-    kmeans = BERTopic(embedding_model=model,
-                      hdbscan_model=KMeans(n_clusters=k, random_state=args.seed, n_init=4))
-    topics, _ = kmeans.fit_transform(texts, embeddings)
-    results.append(scores("bertopic (umap + kmeans)", f"k={k}", kmeans, topics, texts, labels,
-                          embeddings, time.perf_counter() - started))
+    for run in range(1, args.runs + 1):
+        started = time.perf_counter()
+        default = BERTopic(embedding_model=model)
+        topics, _ = default.fit_transform(texts, embeddings)
+        results.append(scores(f"bertopic (umap + hdbscan), run {run}", "defaults", default,
+                              topics, texts, labels, embeddings, time.perf_counter() - started))
+        started = time.perf_counter()
+        kmeans = BERTopic(embedding_model=model,
+                          hdbscan_model=KMeans(n_clusters=k, random_state=args.seed, n_init=4))
+        topics, _ = kmeans.fit_transform(texts, embeddings)
+        results.append(scores(f"bertopic (umap + kmeans), run {run}", f"k={k}", kmeans, topics,
+                              texts, labels, embeddings, time.perf_counter() - started))
 
-    print(f"{'algorithm':<27} {'k':>4} {'unassig':>7} {'ARI':>6} {'NMI':>6} {'AMI':>6} "
+    print(f"{'algorithm':<36} {'k':>4} {'unassig':>7} {'ARI':>6} {'NMI':>6} {'AMI':>6} "
           f"{'V':>6} {'silh':>6} {'NPMI':>6} {'div':>6} {'seconds':>8}")
     cell = lambda v: "-" if v is None else f"{v:.3f}"
     for r in results:
-        print(f"{r['algorithm']:<27} {r['clusters']:>4} {r['unassigned_share'] * 100:>6.1f}% "
+        print(f"{r['algorithm']:<36} {r['clusters']:>4} {r['unassigned_share'] * 100:>6.1f}% "
               f"{r['ari']:>6.3f} {r['nmi']:>6.3f} {r['ami']:>6.3f} {r['v_measure']:>6.3f} "
               f"{cell(r['silhouette']):>6} {cell(r['npmi']):>6} {cell(r['diversity']):>6} "
               f"{r['seconds']:>8.2f}")
