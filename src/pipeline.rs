@@ -430,6 +430,7 @@ fn assemble(
         embedder,
     };
     let themes = summarise_themes(&taxonomy, &names, space, &assigned)?;
+    let map = talk_map(vectors.view(), parameters.seed);
     observer.stage("comparing periods");
     let trends = Trends::build(&linked.talks, periods, &assigned, &themes, trend_options)?;
     let talks = described
@@ -470,7 +471,7 @@ fn assemble(
         talks,
         clustering,
         clusters,
-        map: talk_map(vectors.view()),
+        map,
         theme_similarity: theme_similarity(vectors.view(), &assigned, &themes),
         themes,
         trends,

@@ -232,7 +232,7 @@ fn p_value(p: Option<f64>) -> String {
     }
 }
 
-/// The talks on their first two principal components, coloured by theme.
+/// The talks on their 2-D UMAP layout, coloured by theme.
 fn map(page: &mut String, report: &RunReport) {
     if report.map.is_empty() {
         return;
@@ -258,12 +258,8 @@ fn map(page: &mut String, report: &RunReport) {
         })
         .collect();
     let names: Vec<String> = report.themes.iter().map(|t| t.name.clone()).collect();
-    page.push_str("<h2>Map of the talks</h2>\n<p>Each talk at its first two principal components (of its MiniLM vector): talks near each other are about similar things. Colours are themes, largest first; hover a dot for its title.</p>\n");
-    page.push_str(&scatter(
-        "Talks on their first two principal components",
-        &dots,
-        &names,
-    ));
+    page.push_str("<h2>Map of the talks</h2>\n<p>Each talk on a 2-D UMAP layout of its MiniLM vector: talks near each other are about similar things (distances between far groups mean little). Colours are themes, largest first; hover a dot for its title.</p>\n");
+    page.push_str(&scatter("Talks on a 2-D UMAP layout", &dots, &names));
 }
 
 /// How close the themes' centroids are.

@@ -1,23 +1,22 @@
-//! What the report draws of the talks' vectors: a 2-D map of the talks (their first two
-//! principal components, a deterministic reduction) and the cosine similarity of the themes'
-//! centroids, the figures a BERTopic user knows as `visualize_documents` and
-//! `visualize_heatmap`.
+//! What the report draws of the talks' vectors: a 2-D map of the talks (a seeded UMAP layout, as
+//! BERTopic's `visualize_documents` draws, but the same at any thread count) and the cosine
+//! similarity of the themes' centroids (`visualize_heatmap`).
 
 use ndarray::ArrayView2;
 use serde::Serialize;
 
 use super::keyphrases::centroid;
 use super::{round4, Theme, ThemeAssignment, UNASSIGNED};
-use crate::cluster::Pca;
+use crate::cluster::{Umap, DEFAULT_NEIGHBOURS};
 
 /// A talk on the 2-D map.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct MapPoint {
     /// The talk's `talk_id` (as in `talks.csv`).
     pub talk_id: usize,
-    /// Its first principal component.
+    /// Its first coordinate on the map.
     pub x: f32,
-    /// Its second principal component.
+    /// Its second coordinate on the map.
     pub y: f32,
 }
 
@@ -30,16 +29,24 @@ pub struct ThemeSimilarity {
     pub cosine: Vec<Vec<f32>>,
 }
 
-/// Each distinct talk (row `i` of `vectors` is talk id `i + 1`) on its first two principal
-/// components, to 4 decimals; none under three talks.
-pub fn talk_map(vectors: ArrayView2<'_, f32>) -> Vec<MapPoint> {
-    if vectors.nrows() < 3 {
+/// Talks fewer than this get no map: a layout of a handful of points says nothing.
+const MAP_MIN_TALKS: usize = 4;
+
+/// Each distinct talk (row `i` of `vectors` is talk id `i + 1`) on a 2-D UMAP layout of the
+/// vectors (15 neighbours, seeded by `seed`), to 4 decimals; none under [`MAP_MIN_TALKS`] talks.
+pub fn talk_map(vectors: ArrayView2<'_, f32>, seed: u64) -> Vec<MapPoint> {
+    let umap = Umap {
+        neighbours: DEFAULT_NEIGHBOURS,
+        dims: 2,
+        seed,
+    };
+    if vectors.nrows() < MAP_MIN_TALKS {
         return Vec::new();
     }
-    let Ok(pca) = (Pca { dims: 2 }).fit(vectors) else {
+    let Ok(layout) = umap.embed(vectors) else {
         return Vec::new();
     };
-    pca.transform(vectors)
+    layout
         .rows()
         .into_iter()
         .enumerate()
@@ -106,22 +113,42 @@ mod tests {
     }
 
     #[test]
-    fn the_map_spreads_talks_along_their_main_direction() {
-        let v = ndarray::array![
-            [1.0f32, 0.0, 0.0],
-            [0.0, 1.0, 0.0],
-            [0.9, 0.1, 0.0],
-            [0.1, 0.9, 0.0]
-        ];
-        let map = talk_map(v.view());
+    fn the_map_keeps_groups_of_talks_apart() {
+        // Two groups of 10 talks around two orthogonal directions.
+        let mut rows = Vec::new();
+        for group in 0..2 {
+            for i in 0..10 {
+                let wobble = 0.05 * i as f32;
+                if group == 0 {
+                    rows.extend([1.0, wobble, 0.0]);
+                } else {
+                    rows.extend([0.0, wobble, 1.0]);
+                }
+            }
+        }
+        let mut v = ndarray::Array2::from_shape_vec((20, 3), rows).unwrap();
+        crate::embed::normalise_rows(&mut v);
+        let map = talk_map(v.view(), 42);
         assert_eq!(
             map.iter().map(|p| p.talk_id).collect::<Vec<_>>(),
-            [1, 2, 3, 4]
+            (1..=20).collect::<Vec<_>>()
         );
-        // Talks 1 and 3 lie on one side of the first axis, 2 and 4 on the other.
-        assert!(map[0].x * map[2].x > 0.0 && map[1].x * map[3].x > 0.0);
-        assert!(map[0].x * map[1].x < 0.0);
-        assert!(talk_map(v.slice(ndarray::s![..2, ..])).is_empty());
+        let distance = |a: &MapPoint, b: &MapPoint| (a.x - b.x).hypot(a.y - b.y);
+        let farthest_within = (0..20)
+            .flat_map(|i| (0..20).map(move |j| (i, j)))
+            .filter(|&(i, j)| i / 10 == j / 10)
+            .map(|(i, j)| distance(&map[i], &map[j]))
+            .fold(0f32, f32::max);
+        let nearest_between = (0..10)
+            .flat_map(|i| (10..20).map(move |j| (i, j)))
+            .map(|(i, j)| distance(&map[i], &map[j]))
+            .fold(f32::INFINITY, f32::min);
+        assert!(
+            farthest_within < nearest_between,
+            "{farthest_within} >= {nearest_between}"
+        );
+        assert_eq!(map, talk_map(v.view(), 42), "seeded: the same map again");
+        assert!(talk_map(v.slice(ndarray::s![..3, ..]), 42).is_empty());
     }
 
     #[test]
