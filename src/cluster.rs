@@ -1,8 +1,9 @@
 //! Stage 4: group talk embeddings into clusters.
 //!
 //! Each algorithm is a type holding its parameters ([`KMeans`], [`SilhouetteKMeans`],
-//! [`Agglomerative`], [`Hdbscan`], and any of them on a PCA projection, [`OnPca`], a spectral
-//! embedding, [`OnSpectral`], or a UMAP layout, [`OnUmap`]) and implementing [`Clusterer`];
+//! [`Agglomerative`], [`Hdbscan`], and any of them on a [`Reduction`] of the vectors, [`Reduced`]:
+//! a PCA projection, [`Pca`], a spectral embedding, [`Spectral`], or a UMAP layout, [`Umap`]) and
+//! implementing [`Clusterer`];
 //! [`fit`] runs one over unit-length rows and returns a [`Clustering`] as data. `fit` hands every algorithm the rows
 //! sorted by value, maps the labels back and numbers clusters by size, so a clustering depends only
 //! on the set of rows: never on their order, nor on the thread count. Random choices come from
@@ -14,6 +15,7 @@ mod hdbscan;
 mod kmeans;
 mod knn_graph;
 mod pca;
+mod reduced;
 mod silhouette;
 mod spectral;
 mod umap;
@@ -30,10 +32,11 @@ pub use kmeans::{
     KMeans, KMeansModel, SilhouetteKMeans, AUTO_K_CEILING, MIN_POINTS_PER_CLUSTER,
     POINTS_PER_CLUSTER_CEILING,
 };
-pub use pca::{OnPca, Pca, PcaModel};
+pub use pca::{Pca, PcaModel};
+pub use reduced::{Reduced, Reduction};
 pub use silhouette::{cosine_silhouette, silhouette_sample, SILHOUETTE_SAMPLE};
-pub use spectral::{OnSpectral, Spectral, DEFAULT_NEIGHBOURS, DEFAULT_SPECTRAL_DIMS};
-pub use umap::{OnUmap, Umap, DEFAULT_UMAP_DIMS};
+pub use spectral::{Spectral, DEFAULT_NEIGHBOURS, DEFAULT_SPECTRAL_DIMS};
+pub use umap::{Umap, DEFAULT_UMAP_DIMS};
 
 /// A clustering algorithm with its parameters.
 pub trait Clusterer: Send + Sync {
@@ -225,6 +228,21 @@ pub(crate) mod tests {
         m
     }
 
+    /// Two chains of `per_chain` unit vectors on the circle, far apart: points along each chain
+    /// are close only to their neighbours.
+    pub(crate) fn two_chains(per_chain: usize) -> Array2<f32> {
+        let mut rows = Vec::new();
+        for chain in 0..2 {
+            for i in 0..per_chain {
+                let t = i as f32 * 0.02 + chain as f32 * 2.0;
+                rows.extend([t.cos(), t.sin(), 0.1 * chain as f32]);
+            }
+        }
+        let mut x = Array2::from_shape_vec((2 * per_chain, 3), rows).unwrap();
+        normalise_rows(&mut x);
+        x
+    }
+
     /// Asserts that each blob is one cluster and the three clusters differ.
     pub(crate) fn assert_blobs_found(labels: &[Option<usize>]) {
         for g in 0..3 {
@@ -250,8 +268,8 @@ pub(crate) mod tests {
             Box::new(Agglomerative::new(Linkage::Complete, Cut::Distance(0.5))),
             Box::new(Agglomerative::new(Linkage::Ward, Cut::Clusters(3))),
             Box::new(Hdbscan::new(3, OutlierPolicy::Keep)),
-            Box::new(OnPca {
-                dims: 2,
+            Box::new(Reduced {
+                reduction: Pca { dims: 2 },
                 inner: KMeans::new(3),
             }),
         ]

@@ -3,9 +3,8 @@
 use std::str::FromStr;
 
 use super::{
-    Agglomerative, Clusterer, Cut, Hdbscan, KMeans, Linkage, OnPca, OnSpectral, OnUmap,
-    OutlierPolicy, SilhouetteKMeans, Spectral, Umap, DEFAULT_NEIGHBOURS, DEFAULT_SPECTRAL_DIMS,
-    DEFAULT_UMAP_DIMS,
+    Agglomerative, Clusterer, Cut, Hdbscan, KMeans, Linkage, OutlierPolicy, Pca, Reduced,
+    SilhouetteKMeans, Spectral, Umap, DEFAULT_NEIGHBOURS, DEFAULT_SPECTRAL_DIMS, DEFAULT_UMAP_DIMS,
 };
 use crate::error::{Error, Result};
 
@@ -82,16 +81,16 @@ impl AlgorithmChoice {
         match self {
             AlgorithmChoice::KMeans => Box::new(kmeans),
             AlgorithmChoice::KMeansSilhouette => settings.k_range_kmeans(),
-            AlgorithmChoice::SpectralKMeans => Box::new(OnSpectral {
-                spectral,
+            AlgorithmChoice::SpectralKMeans => Box::new(Reduced {
+                reduction: spectral,
                 inner: kmeans,
             }),
-            AlgorithmChoice::SpectralKMeansSilhouette => Box::new(OnSpectral {
-                spectral,
+            AlgorithmChoice::SpectralKMeansSilhouette => Box::new(Reduced {
+                reduction: spectral,
                 inner: settings.k_range_kmeans(),
             }),
-            AlgorithmChoice::UmapKMeans => Box::new(OnUmap {
-                umap,
+            AlgorithmChoice::UmapKMeans => Box::new(Reduced {
+                reduction: umap,
                 inner: kmeans,
             }),
             AlgorithmChoice::Agglomerative(linkage) => {
@@ -100,8 +99,10 @@ impl AlgorithmChoice {
             AlgorithmChoice::Hdbscan(policy) => {
                 Box::new(Hdbscan::new(settings.min_cluster_size, policy))
             }
-            AlgorithmChoice::PcaKMeans => Box::new(OnPca {
-                dims: settings.pca_dims,
+            AlgorithmChoice::PcaKMeans => Box::new(Reduced {
+                reduction: Pca {
+                    dims: settings.pca_dims,
+                },
                 inner: kmeans,
             }),
         }

@@ -178,7 +178,8 @@ impl Clusterer for SilhouetteKMeans {
             return Err(Error::Setting(format!(
                 "k range {}..{} is empty",
                 self.k_min,
-                self.k_max.unwrap_or(0)
+                self.k_max
+                    .map_or(format!("n/{POINTS_PER_CLUSTER_CEILING}"), |k| k.to_string())
             )));
         }
         if n < 3 {

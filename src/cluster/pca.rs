@@ -4,7 +4,7 @@
 use nalgebra::{DMatrix, SymmetricEigen};
 use ndarray::{Array1, Array2, ArrayView2, Axis};
 
-use super::{Clusterer, Partition};
+use super::Reduction;
 use crate::embed::normalise_rows;
 use crate::error::{Error, Result};
 
@@ -79,31 +79,23 @@ impl PcaModel {
     }
 }
 
-/// Any clusterer run on a PCA projection of the vectors, renormalised to unit length: k-means
-/// (`OnPca { dims: 50, inner: KMeans::new(10) }`) or HDBSCAN, whose density estimates need few
-/// dimensions (BERTopic reduces to 5 with UMAP for the same reason).
-#[derive(Debug, Clone)]
-pub struct OnPca<C> {
-    /// Principal components kept.
-    pub dims: usize,
-    /// The clusterer run on them.
-    pub inner: C,
-}
-
-impl<C: Clusterer> Clusterer for OnPca<C> {
-    fn name(&self) -> String {
-        format!("pca-{}", self.inner.name())
+/// The vectors on their first `dims` principal components (at most their width), renormalised
+/// to unit length: k-means on them, or HDBSCAN, whose density estimates need few dimensions
+/// (BERTopic reduces to 5 with UMAP for the same reason).
+impl Reduction for Pca {
+    fn name(&self) -> &'static str {
+        "pca"
     }
 
     fn params(&self) -> String {
-        format!("dims={} {}", self.dims, self.inner.params())
+        format!("dims={}", self.dims)
     }
 
-    fn partition(&self, x: ArrayView2<'_, f32>) -> Result<Partition> {
+    fn reduce(&self, x: ArrayView2<'_, f32>) -> Result<Option<Array2<f32>>> {
         let dims = self.dims.min(x.ncols());
         let mut projected = Pca { dims }.fit(x)?.transform(x);
         normalise_rows(&mut projected);
-        self.inner.partition(projected.view())
+        Ok(Some(projected))
     }
 }
 

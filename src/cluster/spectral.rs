@@ -11,7 +11,7 @@
 use ndarray::{Array2, ArrayView2};
 
 use super::knn_graph::Graph;
-use super::{Clusterer, Partition};
+use super::Reduction;
 use crate::embed::normalise_rows;
 use crate::error::{Error, Result};
 
@@ -52,39 +52,24 @@ impl Spectral {
     }
 }
 
-/// Any clusterer run on the spectral embedding of the vectors, rows renormalised to unit
-/// length: `OnSpectral { spectral, inner: KMeans::new(10) }` is spectral clustering.
-#[derive(Debug, Clone)]
-pub struct OnSpectral<C> {
-    /// The embedding.
-    pub spectral: Spectral,
-    /// The clusterer run on it.
-    pub inner: C,
-}
-
-impl<C: Clusterer> Clusterer for OnSpectral<C> {
-    fn name(&self) -> String {
-        format!("spectral-{}", self.inner.name())
+/// The spectral embedding, rows renormalised to unit length: k-means on it is the spectral
+/// clustering of Ng, Jordan and Weiss. Below 3 points no graph says more than the vectors do.
+impl Reduction for Spectral {
+    fn name(&self) -> &'static str {
+        "spectral"
     }
 
     fn params(&self) -> String {
-        format!(
-            "neighbours={} dims={} {}",
-            self.spectral.neighbours,
-            self.spectral.dims,
-            self.inner.params()
-        )
+        format!("neighbours={} dims={}", self.neighbours, self.dims)
     }
 
-    /// Runs the inner clusterer on the vectors themselves below 3 points, where no graph
-    /// says more than the vectors do.
-    fn partition(&self, x: ArrayView2<'_, f32>) -> Result<Partition> {
+    fn reduce(&self, x: ArrayView2<'_, f32>) -> Result<Option<Array2<f32>>> {
         if x.nrows() < 3 {
-            return self.inner.partition(x);
+            return Ok(None);
         }
-        let mut embedded = self.spectral.embed(x)?;
+        let mut embedded = self.embed(x)?;
         normalise_rows(&mut embedded);
-        self.inner.partition(embedded.view())
+        Ok(Some(embedded))
     }
 }
 
@@ -93,28 +78,14 @@ mod tests {
     use ndarray::s;
 
     use super::*;
-    use crate::cluster::KMeans;
-
-    /// Two chains of 12 points on the unit circle, far apart: points along each chain are close
-    /// only to their neighbours.
-    fn two_chains() -> Array2<f32> {
-        let mut rows = Vec::new();
-        for chain in 0..2 {
-            for i in 0..12 {
-                let t = i as f32 * 0.02 + chain as f32 * 2.0;
-                rows.extend([t.cos(), t.sin(), 0.1 * chain as f32]);
-            }
-        }
-        let mut x = Array2::from_shape_vec((24, 3), rows).unwrap();
-        normalise_rows(&mut x);
-        x
-    }
+    use crate::cluster::tests::two_chains;
+    use crate::cluster::{Clusterer, KMeans, Reduced};
 
     #[test]
     fn spectral_kmeans_separates_two_chains() {
-        let x = two_chains();
-        let algorithm = OnSpectral {
-            spectral: Spectral {
+        let x = two_chains(12);
+        let algorithm = Reduced {
+            reduction: Spectral {
                 neighbours: 5,
                 dims: 2,
                 seed: 1,
@@ -129,7 +100,7 @@ mod tests {
 
     #[test]
     fn the_embedding_does_not_depend_on_the_thread_count() {
-        let x = two_chains();
+        let x = two_chains(12);
         let spectral = Spectral {
             neighbours: 5,
             dims: 3,
@@ -150,7 +121,7 @@ mod tests {
 
     #[test]
     fn small_inputs_use_every_point_and_dimension_there_is() {
-        let x = two_chains();
+        let x = two_chains(12);
         let few = x.slice(s![..4, ..]);
         let spectral = Spectral {
             neighbours: 15,
@@ -159,8 +130,8 @@ mod tests {
         };
         assert_eq!(spectral.embed(few).unwrap().dim(), (4, 4));
         assert!(spectral.embed(x.slice(s![..1, ..])).is_err());
-        let algorithm = OnSpectral {
-            spectral,
+        let algorithm = Reduced {
+            reduction: spectral,
             inner: KMeans::new(2),
         };
         assert_eq!(

@@ -13,7 +13,7 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
 use super::knn_graph::Graph;
-use super::{Clusterer, Partition};
+use super::Reduction;
 use crate::error::{Error, Result};
 
 /// Dimensions of the layout unless told otherwise (BERTopic's `n_components`).
@@ -178,66 +178,36 @@ fn optimise(layout: &mut Array2<f32>, graph: &Graph, epochs: usize, seed: u64) {
     }
 }
 
-/// Any clusterer run on the UMAP layout of the vectors (Euclidean, as BERTopic clusters it):
-/// `OnUmap { umap, inner: KMeans::new(10) }` is BERTopic's UMAP + k-means.
-#[derive(Debug, Clone)]
-pub struct OnUmap<C> {
-    /// The layout.
-    pub umap: Umap,
-    /// The clusterer run on it.
-    pub inner: C,
-}
-
-impl<C: Clusterer> Clusterer for OnUmap<C> {
-    fn name(&self) -> String {
-        format!("umap-{}", self.inner.name())
+/// The UMAP layout, left as it is (Euclidean, as BERTopic clusters it): k-means on it is
+/// BERTopic's UMAP + k-means. Below `dims` + 2 points there is no layout.
+impl Reduction for Umap {
+    fn name(&self) -> &'static str {
+        "umap"
     }
 
     fn params(&self) -> String {
-        format!(
-            "neighbours={} dims={} {}",
-            self.umap.neighbours,
-            self.umap.dims,
-            self.inner.params()
-        )
+        format!("neighbours={} dims={}", self.neighbours, self.dims)
     }
 
-    /// Runs the inner clusterer on the vectors themselves when there are too few points for a
-    /// layout (fewer than `dims` + 2).
-    fn partition(&self, x: ArrayView2<'_, f32>) -> Result<Partition> {
-        if x.nrows() < self.umap.dims + 2 {
-            return self.inner.partition(x);
+    fn reduce(&self, x: ArrayView2<'_, f32>) -> Result<Option<Array2<f32>>> {
+        if x.nrows() < self.dims + 2 {
+            return Ok(None);
         }
-        let layout = self.umap.embed(x)?;
-        self.inner.partition(layout.view())
+        self.embed(x).map(Some)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cluster::KMeans;
-    use crate::embed::normalise_rows;
-
-    /// Two chains of 20 points on the unit circle, far apart.
-    fn two_chains() -> Array2<f32> {
-        let mut rows = Vec::new();
-        for chain in 0..2 {
-            for i in 0..20 {
-                let t = i as f32 * 0.02 + chain as f32 * 2.0;
-                rows.extend([t.cos(), t.sin(), 0.1 * chain as f32]);
-            }
-        }
-        let mut x = Array2::from_shape_vec((40, 3), rows).unwrap();
-        normalise_rows(&mut x);
-        x
-    }
+    use crate::cluster::tests::two_chains;
+    use crate::cluster::{Clusterer, KMeans, Reduced};
 
     #[test]
     fn umap_kmeans_separates_two_chains() {
-        let x = two_chains();
-        let algorithm = OnUmap {
-            umap: Umap {
+        let x = two_chains(20);
+        let algorithm = Reduced {
+            reduction: Umap {
                 neighbours: 6,
                 dims: 2,
                 seed: 1,
@@ -252,7 +222,7 @@ mod tests {
 
     #[test]
     fn the_layout_does_not_depend_on_the_thread_count() {
-        let x = two_chains();
+        let x = two_chains(20);
         let umap = Umap {
             neighbours: 6,
             dims: 3,
@@ -270,15 +240,15 @@ mod tests {
 
     #[test]
     fn too_few_points_are_an_error_or_clustered_directly() {
-        let x = two_chains();
+        let x = two_chains(20);
         let umap = Umap {
             neighbours: 6,
             dims: 5,
             seed: 7,
         };
         assert!(umap.embed(x.slice(s![..6, ..])).is_err());
-        let algorithm = OnUmap {
-            umap,
+        let algorithm = Reduced {
+            reduction: umap,
             inner: KMeans::new(2),
         };
         let few = algorithm.partition(x.slice(s![..6, ..])).unwrap();
