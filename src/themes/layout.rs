@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use super::keyphrases::centroid;
 use super::{round4, Theme, ThemeAssignment, UNASSIGNED};
-use crate::cluster::{Umap, DEFAULT_NEIGHBOURS};
+use crate::cluster::{Reduction, Umap, DEFAULT_NEIGHBOURS};
 
 /// A talk on the 2-D map.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
@@ -29,21 +29,16 @@ pub struct ThemeSimilarity {
     pub cosine: Vec<Vec<f32>>,
 }
 
-/// Talks fewer than this get no map: a layout of a handful of points says nothing.
-const MAP_MIN_TALKS: usize = 4;
-
 /// Each distinct talk (row `i` of `vectors` is talk id `i + 1`) on a 2-D UMAP layout of the
-/// vectors (15 neighbours, seeded by `seed`), to 4 decimals; none under [`MAP_MIN_TALKS`] talks.
+/// vectors (15 neighbours, seeded by `seed`), to 4 decimals; none under four talks, where there
+/// is no layout ([`Reduction::reduce`]).
 pub fn talk_map(vectors: ArrayView2<'_, f32>, seed: u64) -> Vec<MapPoint> {
     let umap = Umap {
         neighbours: DEFAULT_NEIGHBOURS,
         dims: 2,
         seed,
     };
-    if vectors.nrows() < MAP_MIN_TALKS {
-        return Vec::new();
-    }
-    let Ok(layout) = umap.embed(vectors) else {
+    let Ok(Some(layout)) = umap.reduce(vectors) else {
         return Vec::new();
     };
     layout
