@@ -4,12 +4,15 @@
 //!     cargo run --release --example throughput -- CSV [N] [BATCH] [TOKEN_BUDGET]
 //!
 //! Prints one line: `ENGINE TEXTS TOKENS_MEAN SECONDS TEXTS_PER_S`. Threads: RAYON_NUM_THREADS;
-//! engine: CONFTHEMES_ENGINE (candle, or rust-bert in a build with that feature).
+//! engine: CONFTHEMES_ENGINE (candle, onnx, or rust-bert in a build with that feature);
+//! precision: CONFTHEMES_PRECISION (fp32, or int8 on onnx).
 
 use std::path::PathBuf;
 use std::time::Instant;
 
-use confthemes::embed::{Batching, Engine, ModelFiles, DEFAULT_MODEL_DIR, DEFAULT_TOKEN_BUDGET};
+use confthemes::embed::{
+    Batching, Engine, ModelFiles, Precision, DEFAULT_MODEL_DIR, DEFAULT_TOKEN_BUDGET,
+};
 use confthemes::ingest::{load_talk_table, TableColumns};
 use confthemes::segment::{talks_from_table, Talk};
 
@@ -38,6 +41,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .map_or_else(|| PathBuf::from(DEFAULT_MODEL_DIR), PathBuf::from);
     let engine: Engine =
         std::env::var("CONFTHEMES_ENGINE").map_or(Ok(Engine::Candle), |name| name.parse())?;
+    let precision: Precision =
+        std::env::var("CONFTHEMES_PRECISION").map_or(Ok(Precision::Fp32), |name| name.parse())?;
     let files = ModelFiles::locate(&model_dir)?;
     let model = engine.load(
         &files,
@@ -45,13 +50,15 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             batch_size: batch,
             token_budget: budget,
         },
+        precision,
     )?;
     model.embed(&refs[..refs.len().min(8)])?; // warm-up
     let start = Instant::now();
     model.embed(&refs)?;
     let seconds = start.elapsed().as_secs_f64();
     println!(
-        "{engine} {} {:.1} {seconds:.3} {:.2}",
+        "{} {} {:.1} {seconds:.3} {:.2}",
+        model.engine().replace(' ', "-"),
         refs.len(),
         files.mean_tokens(&refs)?,
         refs.len() as f64 / seconds

@@ -15,8 +15,8 @@ use crate::bench::EmbedderChoice;
 use crate::cluster::{AlgorithmChoice, AlgorithmSettings, Clusterer};
 use crate::compare::TrendOptions;
 use crate::embed::{
-    Batching, CacheStats, CachedEmbedder, Embedder, Engine, ModelFiles, WindowedEmbedder,
-    DEFAULT_BATCH_SIZE, DEFAULT_MODEL_DIR,
+    Batching, CacheStats, CachedEmbedder, Embedder, Engine, ModelFiles, Precision,
+    WindowedEmbedder, DEFAULT_BATCH_SIZE, DEFAULT_MODEL_DIR,
 };
 use crate::error::{Error, Result};
 use crate::ingest::{TableColumns, TalkText};
@@ -110,6 +110,8 @@ pub struct ModelSettings {
     pub dir: PathBuf,
     /// Engine that runs the model.
     pub engine: Engine,
+    /// Arithmetic of the dense products (int8 on the `onnx` engine only).
+    pub precision: Precision,
     /// Long talks are embedded as up to this many 256-token windows, averaged (1: the first 256
     /// tokens only, as sentence-transformers does).
     pub max_windows: usize,
@@ -124,6 +126,7 @@ impl Default for ModelSettings {
         ModelSettings {
             dir: PathBuf::from(DEFAULT_MODEL_DIR),
             engine: Engine::default(),
+            precision: Precision::default(),
             max_windows: 1,
             batch_size: DEFAULT_BATCH_SIZE,
             cache: CachePolicy::Default,
@@ -151,7 +154,7 @@ impl ModelSettings {
             batch_size: self.batch_size,
             ..Batching::default()
         };
-        let model = self.engine.load(&files, batching)?;
+        let model = self.engine.load(&files, batching, self.precision)?;
         Ok(EmbedderStack {
             files,
             model,

@@ -14,7 +14,7 @@ use confthemes::config::{
     AssignConfig, BenchConfig, CachePolicy, ClusterSettings, Input, ModelSettings, RunConfig,
     TableSettings, ThemeSettings, DEFAULT_SEED,
 };
-use confthemes::embed::{Engine, DEFAULT_BATCH_SIZE, DEFAULT_MODEL_DIR};
+use confthemes::embed::{Engine, Precision, DEFAULT_BATCH_SIZE, DEFAULT_MODEL_DIR};
 use confthemes::ingest::TableColumns;
 use confthemes::themes::{DiscoverySettings, DEFAULT_THRESHOLD};
 use confthemes::Error;
@@ -106,10 +106,18 @@ struct ModelArgs {
     #[arg(long, env = "CONFTHEMES_MODEL", default_value = DEFAULT_MODEL_DIR)]
     model: PathBuf,
 
-    /// Engine that runs the model: candle (pure Rust, always built) or rust-bert (libtorch; only
-    /// in a build with `--features rust-bert`, see the README). Vectors agree to about 1e-7.
-    #[arg(long, env = "CONFTHEMES_ENGINE", default_value = "candle")]
-    engine: Engine,
+    /// Engine that runs the model: candle (pure Rust, always built), onnx (ONNX Runtime, installed
+    /// by models/fetch.sh; faster) or rust-bert (libtorch; only in a build with `--features
+    /// rust-bert`, see the README). In fp32 their vectors agree to about 1e-6. Default: candle, or
+    /// onnx with `--precision int8`.
+    #[arg(long, env = "CONFTHEMES_ENGINE")]
+    engine: Option<Engine>,
+
+    /// Arithmetic of the model: fp32 (the vectors of sentence-transformers) or int8 (int8 weights
+    /// and activations, about twice as fast, cosine about 0.99 to fp32; onnx engine only). Reports
+    /// and the cache name it with the engine.
+    #[arg(long, env = "CONFTHEMES_PRECISION", default_value = "fp32")]
+    precision: Precision,
 
     /// Embed talks longer than the model's 256 tokens as up to N windows of 256 tokens, averaged
     /// (1: keep the first 256 tokens only, as sentence-transformers does; costs about N times the
@@ -139,7 +147,11 @@ impl ModelArgs {
     fn settings(&self, cache: CachePolicy) -> ModelSettings {
         ModelSettings {
             dir: self.model.clone(),
-            engine: self.engine,
+            engine: self.engine.unwrap_or(match self.precision {
+                Precision::Fp32 => Engine::Candle,
+                Precision::Int8 => Engine::Onnx,
+            }),
+            precision: self.precision,
             max_windows: self.max_windows,
             batch_size: self.batch_size,
             cache,
