@@ -4,7 +4,7 @@
 //!     cargo run --release --example throughput -- CSV [N] [BATCH] [TOKEN_BUDGET]
 //!
 //! Prints one line: `ENGINE TEXTS TOKENS_MEAN SECONDS TEXTS_PER_S`. Threads: RAYON_NUM_THREADS;
-//! engine: CONFTHEMES_ENGINE (candle, onnx, or rust-bert in a build with that feature);
+//! engine: CONFTHEMES_ENGINE (onnx, candle, or rust-bert in a build with that feature);
 //! precision: CONFTHEMES_PRECISION (fp32, or int8 on onnx).
 
 use std::path::PathBuf;
@@ -40,7 +40,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let model_dir = std::env::var_os("CONFTHEMES_MODEL")
         .map_or_else(|| PathBuf::from(DEFAULT_MODEL_DIR), PathBuf::from);
     let engine: Engine =
-        std::env::var("CONFTHEMES_ENGINE").map_or(Ok(Engine::Candle), |name| name.parse())?;
+        std::env::var("CONFTHEMES_ENGINE").map_or(Ok(Engine::default()), |name| name.parse())?;
     let precision: Precision =
         std::env::var("CONFTHEMES_PRECISION").map_or(Ok(Precision::Fp32), |name| name.parse())?;
     let files = ModelFiles::locate(&model_dir)?;

@@ -57,13 +57,21 @@ if onnx_complete "$target"; then
   echo "ONNX graphs and runtime already installed: $target/onnx"
   exit 0
 fi
-echo "installing ${ONNX_PACKAGES[*]} into a temporary environment to build the ONNX graphs ..." >&2
-"$python" -m venv "$work/venv"
-"$work/venv/bin/python" -m pip install --quiet --disable-pip-version-check "${ONNX_PACKAGES[@]}"
+echo "installing ${ONNX_PACKAGES[*]} into a temporary folder to build the ONNX graphs ..." >&2
+# A virtual environment where Python has the venv module; otherwise a plain target folder.
+if "$python" -m venv "$work/venv" >/dev/null 2>&1; then
+  "$work/venv/bin/python" -m pip install --quiet --disable-pip-version-check "${ONNX_PACKAGES[@]}"
+  site="$(ls -d "$work"/venv/lib/python*/site-packages)"
+  build=("$work/venv/bin/python")
+else
+  site="$work/site"
+  "$python" -m pip install --quiet --disable-pip-version-check --target "$site" "${ONNX_PACKAGES[@]}"
+  build=(env "PYTHONPATH=$site" "$python")
+fi
 staged="$work/onnx"
-"$work/venv/bin/python" "$here/build_onnx.py" "$target" "$staged" 2> "$work/build.log" \
+"${build[@]}" "$here/build_onnx.py" "$target" "$staged" 2> "$work/build.log" \
   || { cat "$work/build.log" >&2; echo "fetch.sh: building the ONNX graphs failed" >&2; exit 1; }
-runtime="$(ls "$work"/venv/lib/python*/site-packages/onnxruntime/capi/libonnxruntime.so.*)"
+runtime="$(ls "$site"/onnxruntime/capi/libonnxruntime.so.*)"
 cp "$runtime" "$staged/libonnxruntime.so"
 rm -rf "$target/onnx.partial" "$target/onnx"
 mv "$staged" "$target/onnx.partial"

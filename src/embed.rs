@@ -1,9 +1,9 @@
 //! Stage 3: turn texts into unit-length sentence embeddings.
 //!
 //! [`Embedder`] is the engine-neutral interface. The real all-MiniLM-L6-v2 runs in-process on one
-//! of three [`Engine`]s: [`CandleMiniLm`] (the default, pure Rust), [`OnnxMiniLm`] (ONNX Runtime,
-//! in fp32 or int8, see [`Precision`]) or, with the cargo feature `rust-bert`, `RustBertMiniLm`
-//! (libtorch). [`TfidfLsa`] is a model-free baseline;
+//! of three [`Engine`]s: [`OnnxMiniLm`] (the default: ONNX Runtime, in fp32 or int8, see
+//! [`Precision`]), [`CandleMiniLm`] (pure Rust) or, with the cargo feature `rust-bert`,
+//! `RustBertMiniLm` (libtorch). [`TfidfLsa`] is a model-free baseline;
 //! [`CachedEmbedder`] keeps vectors on disk between runs; [`WindowedEmbedder`] embeds long talks
 //! whole, window by window. [`ModelFiles`] finds and checks the model
 //! files that `models/fetch.sh` installs: nothing is ever downloaded at run time.
@@ -40,12 +40,13 @@ use crate::error::{Error, Result};
 /// The engines that can run the sentence-transformer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Engine {
-    /// candle, pure Rust (always built).
-    #[default]
+    /// candle, pure Rust (always built; needs the model files only).
     Candle,
     /// rust-bert on libtorch (cargo feature `rust-bert`, see `models/fetch-libtorch.sh`).
     RustBert,
-    /// ONNX Runtime on the graphs `models/fetch.sh` builds, in fp32 or int8.
+    /// ONNX Runtime on the graphs `models/fetch.sh` builds, in fp32 or int8 (the default: twice
+    /// as fast as candle in fp32, with the same vectors to a cosine of 0.9999).
+    #[default]
     Onnx,
 }
 

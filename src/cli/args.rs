@@ -106,12 +106,11 @@ struct ModelArgs {
     #[arg(long, env = "CONFTHEMES_MODEL", default_value = DEFAULT_MODEL_DIR)]
     model: PathBuf,
 
-    /// Engine that runs the model: candle (pure Rust, always built), onnx (ONNX Runtime, installed
-    /// by models/fetch.sh; faster) or rust-bert (libtorch; only in a build with `--features
-    /// rust-bert`, see the README). In fp32 their vectors agree to about 1e-6. Default: candle, or
-    /// onnx with `--precision int8`.
-    #[arg(long, env = "CONFTHEMES_ENGINE")]
-    engine: Option<Engine>,
+    /// Engine that runs the model: onnx (ONNX Runtime, installed by models/fetch.sh; the fastest),
+    /// candle (pure Rust, needs the model files only) or rust-bert (libtorch; only in a build with
+    /// `--features rust-bert`, see the README). In fp32 their vectors agree to a cosine of 0.9999.
+    #[arg(long, env = "CONFTHEMES_ENGINE", default_value = "onnx")]
+    engine: Engine,
 
     /// Arithmetic of the model: fp32 (the vectors of sentence-transformers) or int8 (int8 weights
     /// and activations, about twice as fast, cosine about 0.99 to fp32; onnx engine only). Reports
@@ -147,10 +146,7 @@ impl ModelArgs {
     fn settings(&self, cache: CachePolicy) -> ModelSettings {
         ModelSettings {
             dir: self.model.clone(),
-            engine: self.engine.unwrap_or(match self.precision {
-                Precision::Fp32 => Engine::Candle,
-                Precision::Int8 => Engine::Onnx,
-            }),
+            engine: self.engine,
             precision: self.precision,
             max_windows: self.max_windows,
             batch_size: self.batch_size,
