@@ -312,29 +312,48 @@ fn damaged_models_exit_5_before_any_report() {
     let tmp = tempfile::tempdir().unwrap();
     let csv = tmp.path().join("talks.csv");
     fs::write(&csv, talks_csv(3)).unwrap();
-    let run_with = |model: &Path| {
+    let run_on = |model: &Path, engine: &str| {
         let out = tmp.path().join("out");
-        let res = run_with(&csv, &out, &[("CONFTHEMES_MODEL", model.to_str().unwrap())]);
+        let res = run_with(
+            &csv,
+            &out,
+            &[
+                ("CONFTHEMES_MODEL", model.to_str().unwrap()),
+                ("CONFTHEMES_ENGINE", engine),
+            ],
+        );
         assert!(!out.join("talks.csv").exists());
         res
     };
+    let run_default = |model: &Path| run_on(model, "onnx");
     // The default model's folder name: its checksum is known.
     let flipped = damaged_model(&tmp.path().join("a"), "all-MiniLM-L6-v2", |w| {
         let at = data_start(w) + 1000;
         w[at] ^= 1;
     });
-    expect_error(run_with(&flipped), 5, "is not that of all-MiniLM-L6-v2");
+    expect_error(run_default(&flipped), 5, "is not that of all-MiniLM-L6-v2");
     // Someone's own model: NaNs (0xFF bytes), or zeros of the right size.
     let nan = damaged_model(tmp.path(), "nan-model", |w| {
         let at = data_start(w);
         w[at..].fill(0xFF);
     });
-    expect_error(run_with(&nan), 5, "not finite numbers");
+    expect_error(run_default(&nan), 5, "not finite numbers");
     let zero = damaged_model(tmp.path(), "zero-model", |w| {
         let at = data_start(w);
         w[at..].fill(0);
     });
-    expect_error(run_with(&zero), 5, "probe sentence to a vector of norm 0");
+    // The onnx engine's graphs were built from other weights; candle loads these and its probe
+    // sentence finds them damaged.
+    expect_error(
+        run_default(&zero),
+        5,
+        "were not built from this model.safetensors",
+    );
+    expect_error(
+        run_on(&zero, "candle"),
+        5,
+        "probe sentence to a vector of norm 0",
+    );
     // max_seq_length 0.
     let short = damaged_model(tmp.path(), "short-model", |_| {});
     fs::remove_file(short.join("sentence_bert_config.json")).unwrap();
@@ -343,7 +362,7 @@ fn damaged_models_exit_5_before_any_report() {
         r#"{"max_seq_length": 0, "do_lower_case": false}"#,
     )
     .unwrap();
-    expect_error(run_with(&short), 5, "max_seq_length 0 is out of range");
+    expect_error(run_default(&short), 5, "max_seq_length 0 is out of range");
 }
 
 #[test]
