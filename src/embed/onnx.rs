@@ -36,8 +36,9 @@ const RUNTIME_LIBRARY: &str = "libonnxruntime.so";
 /// The sha256 of the model.safetensors the graphs were built from, inside [`ONNX_DIR`].
 const WEIGHTS_CHECKSUM: &str = "weights.sha256";
 
-/// Texts embedded between two progress reports.
-const PROGRESS_CHUNK: usize = 32;
+/// Texts per session embedded between two progress reports. Each report waits for the slowest
+/// text of its chunk, so a chunk is many texts long for each thread.
+const PROGRESS_CHUNK_PER_SESSION: usize = 64;
 
 /// ONNX Runtime fuses a bias addition, a residual addition and a layer norm into one
 /// SkipLayerNormalization, which is slower on the CPU than the three it replaces in the int8
@@ -207,7 +208,7 @@ impl Embedder for OnnxMiniLm {
         order.sort_by_key(|&i| (std::cmp::Reverse(ids[i].len()), i));
         let mut out = Array2::<f32>::zeros((texts.len(), self.dim));
         let mut done = 0;
-        for chunk in order.chunks(PROGRESS_CHUNK) {
+        for chunk in order.chunks(PROGRESS_CHUNK_PER_SESSION * self.sessions.len()) {
             let vectors = chunk
                 .par_iter()
                 .map(|&i| self.embed_one(&ids[i]))
