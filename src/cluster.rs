@@ -10,6 +10,7 @@
 //! seeded ChaCha streams.
 
 mod agglomerative;
+mod best_layout;
 mod choice;
 mod hdbscan;
 mod kmeans;
@@ -26,6 +27,7 @@ use serde::Serialize;
 use crate::error::Result;
 
 pub use agglomerative::{Agglomerative, Cut, Linkage};
+pub use best_layout::{BestLayout, DEFAULT_LAYOUTS};
 pub use choice::{AlgorithmChoice, AlgorithmSettings, DEFAULT_PCA_DIMS, DEFAULT_SEED};
 pub use hdbscan::{Hdbscan, OutlierPolicy};
 pub use kmeans::{
@@ -34,7 +36,9 @@ pub use kmeans::{
 };
 pub use pca::{Pca, PcaModel};
 pub use reduced::{Reduced, Reduction};
-pub use silhouette::{cosine_silhouette, silhouette_sample, SILHOUETTE_SAMPLE};
+pub use silhouette::{
+    cosine_silhouette, euclidean_silhouette, silhouette_sample, SILHOUETTE_SAMPLE,
+};
 pub use spectral::{Spectral, DEFAULT_NEIGHBOURS, DEFAULT_SPECTRAL_DIMS};
 pub use umap::{Umap, DEFAULT_UMAP_DIMS};
 

@@ -3,8 +3,9 @@
 use std::str::FromStr;
 
 use super::{
-    Agglomerative, Clusterer, Cut, Hdbscan, KMeans, Linkage, OutlierPolicy, Pca, Reduced,
-    SilhouetteKMeans, Spectral, Umap, DEFAULT_NEIGHBOURS, DEFAULT_SPECTRAL_DIMS, DEFAULT_UMAP_DIMS,
+    Agglomerative, BestLayout, Clusterer, Cut, Hdbscan, KMeans, Linkage, OutlierPolicy, Pca,
+    Reduced, SilhouetteKMeans, Spectral, Umap, DEFAULT_LAYOUTS, DEFAULT_NEIGHBOURS,
+    DEFAULT_SPECTRAL_DIMS, DEFAULT_UMAP_DIMS,
 };
 use crate::error::{Error, Result};
 
@@ -29,11 +30,13 @@ pub enum AlgorithmChoice {
     SpectralKMeansSilhouette,
     /// k-means at k on a 5-dimensional UMAP layout (BERTopic's UMAP + k-means).
     UmapKMeans,
+    /// k-means at k on the best separated of several seeded UMAP layouts.
+    UmapKMeansBest,
 }
 
 impl AlgorithmChoice {
     /// Every algorithm, in the order the table lists them.
-    pub const ALL: [AlgorithmChoice; 11] = [
+    pub const ALL: [AlgorithmChoice; 12] = [
         AlgorithmChoice::KMeans,
         AlgorithmChoice::KMeansSilhouette,
         AlgorithmChoice::Agglomerative(Linkage::Average),
@@ -45,6 +48,7 @@ impl AlgorithmChoice {
         AlgorithmChoice::SpectralKMeans,
         AlgorithmChoice::SpectralKMeansSilhouette,
         AlgorithmChoice::UmapKMeans,
+        AlgorithmChoice::UmapKMeansBest,
     ];
 
     /// The name used on the command line and in reports.
@@ -61,6 +65,7 @@ impl AlgorithmChoice {
             AlgorithmChoice::SpectralKMeans => "spectral-kmeans",
             AlgorithmChoice::SpectralKMeansSilhouette => "spectral-kmeans-silhouette",
             AlgorithmChoice::UmapKMeans => "umap-kmeans",
+            AlgorithmChoice::UmapKMeansBest => "umap-kmeans-best",
         }
     }
 
@@ -91,6 +96,11 @@ impl AlgorithmChoice {
             }),
             AlgorithmChoice::UmapKMeans => Box::new(Reduced {
                 reduction: umap,
+                inner: kmeans,
+            }),
+            AlgorithmChoice::UmapKMeansBest => Box::new(BestLayout {
+                umap,
+                layouts: DEFAULT_LAYOUTS,
                 inner: kmeans,
             }),
             AlgorithmChoice::Agglomerative(linkage) => {

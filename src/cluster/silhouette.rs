@@ -1,5 +1,5 @@
-//! The cosine silhouette: how much closer each point is to its own cluster than to the nearest
-//! other one, from -1 to 1.
+//! The silhouette: how much closer each point is to its own cluster than to the nearest other
+//! one, from -1 to 1; cosine on the vectors, Euclidean in a layout.
 
 use ndarray::{Array2, ArrayView2, Axis};
 use rand::SeedableRng;
@@ -42,6 +42,32 @@ pub fn cosine_silhouette(
 
 /// Mean silhouette from a matrix of pairwise cosine similarities and the points' labels.
 pub(super) fn silhouette_from_similarity(similarity: &Array2<f32>, labels: &[usize]) -> f32 {
+    mean_silhouette(labels, |i, j| 1.0 - f64::from(similarity[[i, j]]))
+}
+
+/// Mean silhouette with Euclidean distance over `sample` (increasing row indices of `x`, each
+/// with a label), computed among the sampled rows: how well a partition separates a layout.
+pub fn euclidean_silhouette(
+    x: ArrayView2<'_, f32>,
+    labels: &[Option<usize>],
+    sample: &[usize],
+) -> f32 {
+    let rows = x.select(Axis(0), sample);
+    let sample_labels: Vec<usize> = sample.iter().filter_map(|&i| labels[i]).collect();
+    debug_assert_eq!(sample_labels.len(), sample.len(), "sampled an outlier");
+    mean_silhouette(&sample_labels, |i, j| {
+        rows.row(i)
+            .iter()
+            .zip(rows.row(j))
+            .map(|(a, b)| f64::from(a - b).powi(2))
+            .sum::<f64>()
+            .sqrt()
+    })
+}
+
+/// Mean silhouette of points with `labels` under `distance` between two of them. Points alone
+/// in their cluster score 0.
+fn mean_silhouette(labels: &[usize], distance: impl Fn(usize, usize) -> f64 + Sync) -> f32 {
     let k = labels.iter().max().map_or(0, |&m| m + 1);
     let n = labels.len();
     if k < 2 || n < 2 {
@@ -52,9 +78,9 @@ pub(super) fn silhouette_from_similarity(similarity: &Array2<f32>, labels: &[usi
         .map(|i| {
             let mut sum = vec![0f64; k];
             let mut count = vec![0usize; k];
-            for (j, (&sim, &label)) in similarity.row(i).iter().zip(labels).enumerate() {
+            for (j, &label) in labels.iter().enumerate() {
                 if j != i {
-                    sum[label] += 1.0 - f64::from(sim);
+                    sum[label] += distance(i, j);
                     count[label] += 1;
                 }
             }
@@ -91,6 +117,16 @@ mod tests {
         // Mixed clusters: each point has a = 1 (its partner is orthogonal) and b = 0.5.
         let s = cosine_silhouette(x.view(), &labels([0, 1, 0, 1]), &all);
         assert!((s - (-0.5)).abs() < 1e-6, "{s}");
+    }
+
+    #[test]
+    fn euclidean_silhouette_matches_a_hand_computed_value() {
+        // Points at 0, 1 (cluster 0) and 4 (cluster 1): a = 1, 1, 0 (alone); b = 4, 3, -.
+        let x = ndarray::array![[0.0f32], [1.0], [4.0]];
+        let labels = [Some(0), Some(0), Some(1)];
+        let s = euclidean_silhouette(x.view(), &labels, &[0, 1, 2]);
+        let expected = ((1.0 - 1.0 / 4.0) + (1.0 - 1.0 / 3.0) + 0.0) / 3.0;
+        assert!((s - expected).abs() < 1e-6, "{s}");
     }
 
     #[test]
