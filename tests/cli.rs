@@ -255,7 +255,7 @@ fn bench_scores_every_algorithm_and_embedder() {
     assert!(res.status.success(), "{}", stderr(&res));
     let json = common::read_json(&out.join("bench.json"));
     let results = json["results"].as_array().unwrap();
-    assert_eq!(results.len(), 22, "11 algorithms x 2 embedders");
+    assert_eq!(results.len(), 24, "12 algorithms x 2 embedders");
     for key in [
         "embedder",
         "algorithm",
@@ -286,7 +286,7 @@ fn bench_scores_every_algorithm_and_embedder() {
         .unwrap()
         .records()
         .count();
-    assert_eq!(rows, 22);
+    assert_eq!(rows, 24);
     let table = String::from_utf8(res.stdout).unwrap();
     assert!(
         table.contains("agglomerative-ward") && table.contains("tfidf-lsa"),
