@@ -34,10 +34,20 @@ pub fn cosine_silhouette(
     labels: &[Option<usize>],
     sample: &[usize],
 ) -> f32 {
+    let (rows, sample_labels) = sampled(x, labels, sample);
+    silhouette_from_similarity(&rows.dot(&rows.t()), &sample_labels)
+}
+
+/// The rows of `x` in `sample` and their labels (every sampled point must have one).
+fn sampled(
+    x: ArrayView2<'_, f32>,
+    labels: &[Option<usize>],
+    sample: &[usize],
+) -> (Array2<f32>, Vec<usize>) {
     let rows = x.select(Axis(0), sample);
     let sample_labels: Vec<usize> = sample.iter().filter_map(|&i| labels[i]).collect();
     debug_assert_eq!(sample_labels.len(), sample.len(), "sampled an outlier");
-    silhouette_from_similarity(&rows.dot(&rows.t()), &sample_labels)
+    (rows, sample_labels)
 }
 
 /// Mean silhouette from a matrix of pairwise cosine similarities and the points' labels.
@@ -52,9 +62,7 @@ pub fn euclidean_silhouette(
     labels: &[Option<usize>],
     sample: &[usize],
 ) -> f32 {
-    let rows = x.select(Axis(0), sample);
-    let sample_labels: Vec<usize> = sample.iter().filter_map(|&i| labels[i]).collect();
-    debug_assert_eq!(sample_labels.len(), sample.len(), "sampled an outlier");
+    let (rows, sample_labels) = sampled(x, labels, sample);
     mean_silhouette(&sample_labels, |i, j| {
         rows.row(i)
             .iter()
