@@ -11,6 +11,7 @@ use crate::cluster::{self, AlgorithmChoice, AlgorithmSettings, Clusterer, Cluste
 use crate::embed::Embedder;
 use crate::error::{Error, Result};
 use crate::ingest::TalkTable;
+use crate::segment::{talks_from_table, Talk};
 use crate::text::words;
 use crate::themes::{class_tfidf, keyphrases, KeyphraseSettings, Keyword};
 
@@ -77,18 +78,20 @@ pub struct BenchReport {
 
 /// Texts with their gold labels, as a bench run scores them.
 #[derive(Debug, Clone)]
-pub struct LabelledTexts<'a> {
+pub struct LabelledTexts {
     /// The texts.
-    pub texts: Vec<&'a str>,
+    pub texts: Vec<String>,
     /// The gold label of each text.
     pub labels: Vec<String>,
 }
 
-impl<'a> LabelledTexts<'a> {
-    /// The rows of a table read with a label column (rows without a label were skipped then).
-    pub fn from_table(table: &'a TalkTable) -> Self {
+impl LabelledTexts {
+    /// The rows of a table read with a label column (rows without a label were skipped then),
+    /// each as `run` embeds it: its title and its text ([`Talk::text`]), so a row whose text was a
+    /// placeholder is its title.
+    pub fn from_table(table: &TalkTable) -> Self {
         LabelledTexts {
-            texts: table.rows.iter().map(|r| r.text.as_str()).collect(),
+            texts: talks_from_table(table).iter().map(Talk::text).collect(),
             labels: table
                 .rows
                 .iter()
@@ -116,13 +119,14 @@ pub trait BenchObserver {
 /// Embeds the texts of `data` with each embedder once, runs each algorithm on the vectors and
 /// scores the clusters against the labels.
 pub fn run_bench(
-    data: &LabelledTexts<'_>,
+    data: &LabelledTexts,
     embedders: &[(&str, &dyn Embedder)],
     algorithms: &[AlgorithmChoice],
     settings: &AlgorithmSettings,
     observer: &dyn BenchObserver,
 ) -> Result<BenchReport> {
-    let (texts, labels) = (data.texts.as_slice(), data.labels.as_slice());
+    let texts: Vec<&str> = data.texts.iter().map(String::as_str).collect();
+    let (texts, labels) = (texts.as_slice(), data.labels.as_slice());
     let tokens: Vec<Vec<String>> = texts.iter().map(|t| words(t).collect()).collect();
     let mut results = Vec::new();
     let mut timings = Vec::new();
@@ -264,5 +268,37 @@ impl BenchReport {
             .map_err(|e| Error::output("bench.json", std::io::Error::other(e)))?;
         bytes.push(b'\n');
         Ok(bytes)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ingest::{load_talk_table, TableColumns};
+
+    #[test]
+    fn rows_are_scored_as_run_embeds_them_title_and_text() {
+        // Eleven rows share a placeholder text: each keeps its title alone. The last row's text
+        // does not repeat its title, so both are embedded, as `run` does.
+        let mut csv = String::from("title,text,label\n");
+        for i in 0..11 {
+            csv.push_str(&format!("Talk {i},No transcript available.,a\n"));
+        }
+        csv.push_str("Envoy at scale,We ran Envoy on every node.,b\n");
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("talks.csv");
+        std::fs::write(&path, csv).unwrap();
+        let columns = TableColumns {
+            label: Some("label".into()),
+            ..TableColumns::default()
+        };
+        let data = LabelledTexts::from_table(&load_talk_table(&path, &columns).unwrap());
+        assert_eq!(data.texts[3], "Talk 3");
+        assert_eq!(
+            data.texts[11],
+            "Envoy at scale.\nWe ran Envoy on every node."
+        );
+        assert_eq!(data.labels[11], "b");
+        assert_eq!(data.distinct_labels(), 2);
     }
 }
